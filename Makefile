@@ -1,0 +1,102 @@
+# liandan - top-level Makefile.
+#
+#   make          build libliandan.a and the liandan CLI into $(BUILD)/
+#   make test     unit tests (cmocka), vector tests, CLI scenarios, interop checks
+#   make debug    the same suite built with ASan + UBSan in build/debug/
+#   make demo     create, fill and verify a demo ledger in demo/
+#   make bench    benchmarks, printed as ratios against this machine's own limits
+#   make install  PREFIX=/usr/local DESTDIR=
+#
+# Missing Debian packages are installed by tools/install-deps (as root) the
+# first time; the pkg-config flags are then cached in $(BUILD)/config.mk.
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+LDFLAGS ?=
+PREFIX  ?= /usr/local
+BUILD   ?= build
+SHARED  ?= ../shared
+PYTHON  ?= /usr/bin/python3
+
+PKGS     := libsodium libcjson sqlite3 libmicrohttpd
+WARN     := -std=c11 -Wall -Wextra -Wpedantic $(if $(CI),-Werror)
+CPPFLAGS += -Iinclude -D_DEFAULT_SOURCE -MMD -MP
+
+LIB_SRC  := $(wildcard src/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_SRC  := $(wildcard cli/*.c)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOLS    := $(BUILD)/bench
+
+.PHONY: all test unit cli-test interop debug demo bench install clean deps
+all: $(BUILD)/libliandan.a $(BUILD)/liandan
+
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+include $(BUILD)/config.mk
+endif
+
+$(BUILD)/config.mk: tools/install-deps
+	@mkdir -p $(BUILD)
+	@tools/install-deps
+	@{ echo 'PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)'; \
+	   echo 'PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)'; \
+	   echo 'CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)'; } > $@.tmp
+	@pkg-config --exists $(PKGS) cmocka || { echo "pkg-config cannot find: $(PKGS) cmocka" >&2; exit 2; }
+	@mv $@.tmp $@
+
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libliandan.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/liandan: $(CLI_OBJ) $(BUILD)/libliandan.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libliandan.a $(PKG_LIBS) -lpthread -lm
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libliandan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -MF $@.d -o $@ $< $(BUILD)/libliandan.a \
+		$(PKG_LIBS) $(CMOCKA_LIBS) -lpthread -lm
+
+$(BUILD)/bench: tools/bench.c $(BUILD)/libliandan.a
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -MF $@.d -o $@ $< $(BUILD)/libliandan.a \
+		$(PKG_LIBS) -lpthread -lm
+
+# Every test: unit tests first (fast, precise), then black-box CLI scenarios,
+# then interop with independent implementations. tests/run-all prints the
+# closing "N passed, N failed" line that CI reads.
+test: all $(UNIT_BIN)
+	@BUILD=$(BUILD) SHARED=$(SHARED) PYTHON=$(PYTHON) sh tests/run-all
+
+unit: $(UNIT_BIN)
+	@BUILD=$(BUILD) SHARED=$(SHARED) ONLY=unit sh tests/run-all
+
+cli-test: all
+	@BUILD=$(BUILD) SHARED=$(SHARED) ONLY=cli sh tests/run-all
+
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+debug:
+	$(MAKE) BUILD=build/debug CFLAGS="-O0 -g $(SAN)" LDFLAGS="$(SAN)" test
+
+bench: all $(TOOLS)
+	@BUILD=$(BUILD) sh tools/bench.sh
+
+demo: all
+	@BUILD=$(BUILD) sh tools/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/liandan
+	install -m 0755 $(BUILD)/liandan $(DESTDIR)$(PREFIX)/bin/liandan
+	install -m 0644 $(BUILD)/libliandan.a $(DESTDIR)$(PREFIX)/lib/libliandan.a
+	install -m 0644 include/liandan/*.h $(DESTDIR)$(PREFIX)/include/liandan/
+
+clean:
+	rm -rf build demo/ledger.db*
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BUILD)/bench.d

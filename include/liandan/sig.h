@@ -1,0 +1,167 @@
+/*
+ * sig.h - Ed25519 keys and signatures (libsodium), verifier keys in C2SP
+ * signed-note form, key ids, passphrase-encrypted secret key files, and C2SP
+ * signed notes (checkpoints).
+ *
+ * SPEC: C2SP signed-note v1.0.0 (verifier keys "NAME+KEYHASH+BASE64(0x01||pub)",
+ *       key hash = SHA-256(NAME || 0x0A || 0x01 || pub)[0:4], signature lines
+ *       "\u2014 NAME BASE64(keyhash4 || sig64)\n"); RFC 8032 (Ed25519).
+ * DESIGN.md §4.2: key id = lowercase hex of SHA-256(0x01 || pub)[0:16].
+ *
+ * Signed-message layout for liandan's own signatures (events, receipts, auth):
+ *
+ *   OFFSET  SIZE  FIELD
+ *   0       P     purpose tag, ASCII, ends in '\n' (one of LD_SIG_PURPOSE_*)
+ *   P       N     payload (canonical JSON bytes, RFC 8785)
+ *
+ * Signed notes are signed over the note text alone, as C2SP requires.
+ *
+ * Secret keys live only in sodium_malloc memory and are wiped on free.
+ * Thread safety: functions are reentrant once sodium_init() has run
+ * (ld_sig_init does it; call it once before threads start).
+ */
+#ifndef LIANDAN_SIG_H
+#define LIANDAN_SIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "liandan/err.h"
+
+/* Every purpose tag liandan signs under (STYLE.md rule 9): one registry. */
+#define LD_SIG_PURPOSE_EVENT "liandan/event/v1\n"     /* DESIGN.md §4.3 event envelope */
+#define LD_SIG_PURPOSE_RECEIPT "liandan/receipt/v1\n" /* DESIGN.md §4.4 receipt */
+#define LD_SIG_PURPOSE_AUTH "liandan/auth/v1\n"       /* HTTP challenge-response (issue 4) */
+
+#define LD_SIG_PUB 32
+#define LD_SIG_SIG 64
+#define LD_SIG_KEYHASH 4
+#define LD_SIG_KEYID_HEX 33 /* 32 hex digits + NUL */
+#define LD_SIG_NAME_MAX 256 /* key name bytes incl. NUL */
+
+/* A public key with its names. */
+struct ld_sig_pub {
+    char name[LD_SIG_NAME_MAX];      /* signed-note key name: printable, no space or '+' */
+    uint8_t pk[LD_SIG_PUB];          /* raw Ed25519 public key */
+    uint8_t keyhash[LD_SIG_KEYHASH]; /* C2SP key hash of (name, pk) */
+    char keyid[LD_SIG_KEYID_HEX];    /* DESIGN.md §4.2 key id, lowercase hex */
+};
+
+/* An Ed25519 secret key with its name; opaque, allocated with sodium_malloc. */
+struct ld_sig_secret;
+
+/* Initialise libsodium. Returns LD_OK or LD_IO if sodium_init() fails. Idempotent. */
+enum ld_rc ld_sig_init(void);
+
+/* Key id of pk (DESIGN.md §4.2) as 32 lowercase hex digits + NUL. */
+void ld_sig_keyid(const uint8_t pk[LD_SIG_PUB], char out[LD_SIG_KEYID_HEX]);
+
+/* Is name a valid signed-note key name (non-empty, < LD_SIG_NAME_MAX, no
+ * whitespace, no '+', printable UTF-8)? Returns 1 or 0. */
+int ld_sig_name_ok(const char *name);
+
+/*
+ * Fill *out from name and pk (computes keyhash and keyid).
+ * Returns LD_OK or LD_INVALID if the name is not a valid key name.
+ */
+enum ld_rc ld_sig_pub_make(const char *name, const uint8_t pk[LD_SIG_PUB], struct ld_sig_pub *out);
+
+/*
+ * Parse a verifier key line "NAME+KEYHASH+BASE64(0x01||pub32)" (surrounding
+ * whitespace and one trailing newline tolerated). Checks the algorithm byte,
+ * the key length and that KEYHASH matches.
+ * Returns LD_OK, LD_PARSE (malformed), LD_INVALID (hash mismatch, unknown algorithm).
+ */
+enum ld_rc ld_sig_vkey_parse(const char *text, size_t len, struct ld_sig_pub *out);
+
+/* Format p as a verifier key line (no newline). Returns a new string; caller frees with free(). */
+char *ld_sig_vkey_format(const struct ld_sig_pub *p);
+
+/*
+ * Generate a new key pair named name.
+ * [out] out: new secret; caller frees with ld_sig_secret_free().
+ * Returns LD_OK or LD_INVALID (bad name).
+ */
+enum ld_rc ld_sig_keygen(const char *name, struct ld_sig_secret **out);
+
+/*
+ * Make a secret from a 32-byte seed (RFC 8032 secret key), for tests and vectors.
+ * Returns LD_OK or LD_INVALID (bad name).
+ */
+enum ld_rc ld_sig_secret_from_seed(const char *name, const uint8_t seed[32],
+                                   struct ld_sig_secret **out);
+
+/* Wipe and free; NULL is a no-op. */
+void ld_sig_secret_free(struct ld_sig_secret *s);
+
+/* The public half of s, with its names. */
+void ld_sig_secret_pub(const struct ld_sig_secret *s, struct ld_sig_pub *out);
+
+/*
+ * Serialise s as the text of a secret key file. With passphrase == NULL the
+ * seed is stored in clear (marked "kdf: none"); otherwise it is sealed with
+ * XSalsa20-Poly1305 (crypto_secretbox) under a key from Argon2id
+ * (crypto_pwhash, OPSLIMIT_INTERACTIVE / MEMLIMIT_INTERACTIVE, random salt).
+ * File format (version 1, text, one "key: value" per line after the first):
+ *
+ *   <magic line, see sig.c>
+ *   name: NAME
+ *   kdf: argon2id OPSLIMIT MEMLIMIT | none
+ *   salt: BASE64(16 bytes)            (argon2id only)
+ *   nonce: BASE64(24 bytes)           (argon2id only)
+ *   seed: BASE64(secretbox(seed32))   (or BASE64(seed32) with kdf none)
+ *
+ * [out] out: new NUL-terminated text; caller frees with free() (it holds the
+ * secret in clear when passphrase is NULL: write it to a 0600 file, then free).
+ */
+enum ld_rc ld_sig_secret_export(const struct ld_sig_secret *s, const char *passphrase, char **out);
+
+/*
+ * Parse secret key file text. passphrase may be NULL for an unencrypted file.
+ * Returns LD_OK; LD_PARSE (not a key file, unknown version); LD_WRONGKEY (wrong
+ * or missing passphrase: the box does not open); LD_INVALID (bad name, sizes).
+ */
+enum ld_rc ld_sig_secret_import(const char *text, size_t len, const char *passphrase,
+                                struct ld_sig_secret **out, struct ld_err *err);
+
+/* Does the key file text need a passphrase? Returns 1 (encrypted), 0 (clear) or -1 (not a key file). */
+int ld_sig_secret_encrypted(const char *text, size_t len);
+
+/*
+ * Sign purpose || msg (purpose may be NULL for none) with s.
+ * [out] sig: 64 bytes.
+ */
+void ld_sig_sign(const struct ld_sig_secret *s, const char *purpose, const void *msg, size_t len,
+                 uint8_t sig[LD_SIG_SIG]);
+
+/*
+ * Verify sig over purpose || msg under pk. Strict libsodium verification
+ * (canonical S, no small-order keys). Returns LD_OK or LD_BADSIG.
+ */
+enum ld_rc ld_sig_verify(const uint8_t pk[LD_SIG_PUB], const char *purpose, const void *msg,
+                         size_t len, const uint8_t sig[LD_SIG_SIG]);
+
+/*
+ * Sign a note text (must be non-empty UTF-8 ending in '\n', no NUL) with s and
+ * return the whole signed note: text, a blank line, one signature line.
+ * [out] out: new string; caller frees with free().
+ * Returns LD_OK or LD_INVALID (text not acceptable as a note).
+ */
+enum ld_rc ld_sig_note_sign(const char *text, size_t len, const struct ld_sig_secret *s,
+                            char **out);
+
+/*
+ * Open a signed note: split text and signatures, verify every signature made
+ * by a key in known[] (matched by name and key hash), ignore signatures by
+ * unknown keys.
+ * [out] text_len: length of the note text (it starts at note[0] and ends with '\n').
+ * [out] verified: if non-NULL, set to the number of known keys that verified.
+ * Returns LD_OK if at least one known key verified and no known key's signature
+ * failed; LD_PARSE (malformed note or signature line); LD_BADSIG (a known key's
+ * signature is wrong); LD_WRONGKEY (no signature by any known key).
+ */
+enum ld_rc ld_sig_note_open(const char *note, size_t len, const struct ld_sig_pub *known,
+                            size_t nknown, size_t *text_len, size_t *verified,
+                            struct ld_err *err);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * err.c - names of result codes and the ld_err helper (see include/liandan/err.h).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "liandan/err.h"
+
+static const char *const names[LD_RC_COUNT_] = {
+    [LD_OK] = "ok",           [LD_NOMEM] = "nomem",       [LD_IO] = "io",
+    [LD_PARSE] = "parse",     [LD_INVALID] = "invalid",   [LD_BADSIG] = "badsig",
+    [LD_WRONGKEY] = "wrongkey", [LD_NOTFOUND] = "notfound", [LD_CONFLICT] = "conflict",
+    [LD_DB] = "db",           [LD_RULE] = "rule",         [LD_EXISTS] = "exists",
+    [LD_TAMPERED] = "tampered", [LD_BUSY] = "busy",
+};
+
+const char *
+ld_rc_str(enum ld_rc rc)
+{
+    if ((unsigned)rc >= LD_RC_COUNT_ || names[rc] == NULL)
+        return "unknown";
+    return names[rc];
+}
+
+enum ld_rc
+ld_err_set(struct ld_err *e, enum ld_rc rc, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (e == NULL || e->rc != LD_OK)
+        return rc;
+    e->rc = rc;
+    snprintf(e->field, sizeof e->field, "%s", field ? field : "");
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+void
+ld_err_clear(struct ld_err *e)
+{
+    if (e != NULL)
+        memset(e, 0, sizeof *e);
+}
