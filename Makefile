@@ -23,7 +23,8 @@ WARN     := -std=c11 -Wall -Wextra -Wpedantic $(if $(CI),-Werror)
 CPPFLAGS += -Iinclude -D_DEFAULT_SOURCE -MMD -MP
 
 LIB_SRC  := $(wildcard src/*.c)
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema.o
+SQL      := $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -51,6 +52,13 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/schema.c: $(SQL) tools/embed-sql
+	@mkdir -p $(dir $@)
+	tools/embed-sql $@ $(SQL)
+
+$(BUILD)/gen/schema.o: $(BUILD)/gen/schema.c
+	$(CC) $(ALL_CFLAGS) -Wno-overlength-strings -c -o $@ $<
 
 $(BUILD)/libliandan.a: $(LIB_OBJ)
 	@rm -f $@

@@ -8,6 +8,7 @@
 
 #include "liandan/buf.h"
 #include "liandan/mem.h"
+#include "liandan/banned.h"
 
 static void
 grow(struct ld_buf *b, size_t extra)

@@ -10,6 +10,7 @@
 
 #include "liandan/enc.h"
 #include "liandan/mem.h"
+#include "liandan/banned.h"
 
 char *
 ld_enc_b64(const void *bin, size_t len, char *out)

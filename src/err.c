@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "liandan/err.h"
+#include "liandan/banned.h"
 
 static const char *const names[LD_RC_COUNT_] = {
     [LD_OK] = "ok",           [LD_NOMEM] = "nomem",       [LD_IO] = "io",

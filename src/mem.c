@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "liandan/mem.h"
+#include "liandan/banned.h"
 
 static void *
 check(void *p)

@@ -13,7 +13,13 @@
  * node exactly once, so a store can persist it.
  *
  * Hash arrays are uint8_t[][32], ordered bottom-up (sibling of the leaf first),
- * as RFC 6962 PATH/PROOF produce them. Thread safety: no global state.
+ * as RFC 6962 PATH/PROOF produce them. Note for callers of the verifiers: C11
+ * does not convert uint8_t (*)[32] to const uint8_t (*)[32] implicitly (GCC
+ * -Wpedantic warns), so pass a non-const array as
+ * (const uint8_t (*)[LD_MERKLE_HASH])proof.
+ *
+ * Out-parameters are written only when a function returns LD_OK.
+ * Thread safety: no global state; reentrant. Callbacks run on the caller's thread.
  */
 #ifndef LIANDAN_MERKLE_H
 #define LIANDAN_MERKLE_H
@@ -24,18 +30,22 @@
 #include "liandan/err.h"
 
 #define LD_MERKLE_HASH 32
-/* Longest proof for any tree size < 2^63 (inclusion <= 63, consistency <= 2*63). */
+/* Room enough for any proof: for a tree of n leaves (any uint64_t n) an inclusion
+ * proof has at most ceil(log2 n) <= 64 hashes, a consistency proof at most
+ * ceil(log2 n) + 1 <= 65. */
 #define LD_MERKLE_MAX_PROOF 128
 
 /* leaf hash = SHA-256(0x00 || data). */
 void ld_merkle_leaf_hash(const void *data, size_t len, uint8_t out[LD_MERKLE_HASH]);
-/* node hash = SHA-256(0x01 || left || right). */
+/* node hash = SHA-256(0x01 || left || right). out may alias left or right. */
 void ld_merkle_node_hash(const uint8_t left[LD_MERKLE_HASH], const uint8_t right[LD_MERKLE_HASH],
                          uint8_t out[LD_MERKLE_HASH]);
 
 /*
  * Reads the stored hash of complete node (level, index) into out.
  * Must return LD_OK, or an error (LD_NOTFOUND, LD_DB...) that is passed up unchanged.
+ * Only nodes that lie wholly inside the tree size asked about are requested
+ * (index < size >> level); out is ignored unless LD_OK is returned.
  */
 typedef enum ld_rc (*ld_merkle_get_fn)(void *ctx, unsigned level, uint64_t index,
                                        uint8_t out[LD_MERKLE_HASH]);
@@ -51,15 +61,17 @@ enum ld_rc ld_merkle_root(ld_merkle_get_fn get, void *ctx, uint64_t size,
  * Inclusion proof (RFC 6962 PATH) for leaf `index` in the tree of `size` leaves.
  * [out] proof: room for LD_MERKLE_MAX_PROOF hashes. [out] n: hashes written.
  * Returns LD_OK, LD_INVALID if index >= size, or the callback's error.
- * Reads O(log size) nodes.
+ * Reads at most 2 * ceil(log2 size) stored nodes and never rehashes leaves.
  */
 enum ld_rc ld_merkle_prove_inclusion(ld_merkle_get_fn get, void *ctx, uint64_t index,
                                      uint64_t size, uint8_t proof[][LD_MERKLE_HASH], size_t *n);
 
 /*
  * Consistency proof (RFC 6962 PROOF) between tree sizes old_size and new_size.
+ * [out] proof: room for LD_MERKLE_MAX_PROOF hashes. [out] n: hashes written.
  * Returns LD_OK (old_size == new_size gives an empty proof), LD_INVALID if
  * old_size == 0 or old_size > new_size, or the callback's error.
+ * Reads at most 2 * ceil(log2 new_size) stored nodes and never rehashes leaves.
  */
 enum ld_rc ld_merkle_prove_consistency(ld_merkle_get_fn get, void *ctx, uint64_t old_size,
                                        uint64_t new_size, uint8_t proof[][LD_MERKLE_HASH],
@@ -67,6 +79,8 @@ enum ld_rc ld_merkle_prove_consistency(ld_merkle_get_fn get, void *ctx, uint64_t
 
 /*
  * Verify that leaf_hash is leaf `index` of the tree of `size` with `root`.
+ * proof may be NULL when n == 0. Hashes are exactly LD_MERKLE_HASH bytes: a
+ * caller decoding untrusted text must reject any other length before calling.
  * Returns LD_OK, or LD_INVALID (index >= size, wrong proof length, mismatch).
  */
 enum ld_rc ld_merkle_verify_inclusion(uint64_t index, uint64_t size,
@@ -76,6 +90,7 @@ enum ld_rc ld_merkle_verify_inclusion(uint64_t index, uint64_t size,
 
 /*
  * Verify that the tree (old_size, old_root) is a prefix of (new_size, new_root).
+ * proof may be NULL when n == 0; hashes must be exactly LD_MERKLE_HASH bytes.
  * Returns LD_OK, or LD_INVALID (old_size == 0, old_size > new_size, equal sizes
  * with a non-empty proof or different roots, wrong length, mismatch).
  */
@@ -113,7 +128,10 @@ enum ld_rc ld_merkle_frontier_load(struct ld_merkle_frontier *f, ld_merkle_get_f
 /*
  * Append one leaf hash: calls put for the leaf (level 0) and for every node it
  * completes, in increasing level. put may be NULL. If put fails, f is left
- * unchanged and its error is returned.
+ * unchanged and its error is returned; the puts that succeeded before it are
+ * not undone, and a retry emits them again, so the store should either roll
+ * back with its transaction or accept an identical re-put of the same node.
+ * Returns LD_INVALID (f unchanged, put not called) if f->size == UINT64_MAX.
  */
 enum ld_rc ld_merkle_frontier_push(struct ld_merkle_frontier *f,
                                    const uint8_t leaf_hash[LD_MERKLE_HASH], ld_merkle_put_fn put,

@@ -1,0 +1,143 @@
+/*
+ * store.h - the ledger's storage interface. One implementation today,
+ * src/store_sqlite.c (one SQLite file, schema in schema/NNN_*.sql); a
+ * PostgreSQL store would implement the same functions.
+ *
+ * The store does no validation of meaning: the ledger (ledger.h) decides what
+ * is written. It guarantees durability (WAL, synchronous=FULL unless asked
+ * otherwise), that events and checkpoints are never updated or deleted
+ * (triggers), and that reads see the writes of the current transaction.
+ *
+ * Thread safety: one struct ld_store per thread; SQLite serialises writers
+ * across processes (busy timeout 5 s, then LD_BUSY).
+ */
+#ifndef LIANDAN_STORE_H
+#define LIANDAN_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "liandan/err.h"
+#include "liandan/merkle.h"
+
+struct ld_store;
+
+/* Open flags. */
+#define LD_STORE_CREATE 0x1u      /* create a new file; LD_EXISTS if it already holds a ledger */
+#define LD_STORE_READONLY 0x2u    /* open read-only (verify, queries) */
+#define LD_STORE_SYNC_NORMAL 0x4u /* synchronous=NORMAL instead of FULL (benchmarks only) */
+
+/*
+ * Open (or create) the ledger database at path and bring its schema up to
+ * date. Without LD_STORE_CREATE the file must exist and hold a ledger.
+ * [out] out: new store; caller frees with ld_store_close().
+ * Returns LD_OK, LD_NOTFOUND (no ledger there), LD_EXISTS (CREATE on an
+ * existing ledger), LD_IO (cannot open), LD_DB (schema or SQL failure), LD_BUSY.
+ */
+enum ld_rc ld_store_open(const char *path, unsigned flags, struct ld_store **out,
+                         struct ld_err *err);
+
+/* Close; NULL is a no-op. Rolls back an open transaction. */
+void ld_store_close(struct ld_store *s);
+
+/* Transactions (BEGIN IMMEDIATE / COMMIT / ROLLBACK). Returns LD_OK, LD_BUSY or LD_DB. */
+enum ld_rc ld_store_begin(struct ld_store *s);
+enum ld_rc ld_store_commit(struct ld_store *s);
+void ld_store_rollback(struct ld_store *s);
+
+/* Settings. get: [out] *out new string, caller frees with free(); LD_NOTFOUND if unset. */
+enum ld_rc ld_store_meta_get(struct ld_store *s, const char *k, char **out);
+enum ld_rc ld_store_meta_put(struct ld_store *s, const char *k, const char *v);
+
+/* One stored event. */
+struct ld_store_event {
+    uint64_t idx;                 /* leaf index */
+    uint8_t id[LD_MERKLE_HASH];   /* leaf hash as stored */
+    char *entry;                  /* owned (free()): the canonical entry, NUL-terminated */
+    size_t entry_len;             /* bytes of entry */
+    int64_t accepted_at;          /* seconds since the epoch */
+    uint8_t receipt_sig[64];      /* ledger signature over the receipt */
+};
+
+/* Number of events (the tree size). */
+enum ld_rc ld_store_size(struct ld_store *s, uint64_t *size);
+
+/* Append event ev at ev->idx (must equal the current size). Returns LD_OK, LD_DB. */
+enum ld_rc ld_store_event_put(struct ld_store *s, const struct ld_store_event *ev);
+
+/* Event by index / by id. [out] ev: caller frees ev->entry. LD_NOTFOUND if none. */
+enum ld_rc ld_store_event_get(struct ld_store *s, uint64_t idx, struct ld_store_event *ev);
+enum ld_rc ld_store_event_find(struct ld_store *s, const uint8_t id[LD_MERKLE_HASH],
+                               uint64_t *idx);
+
+/* Iterate events in index order from `from`. next returns LD_OK, LD_NOTFOUND at
+ * the end, or LD_DB. [out] ev as for ld_store_event_get. */
+struct ld_store_iter;
+enum ld_rc ld_store_iter_new(struct ld_store *s, uint64_t from, struct ld_store_iter **out);
+enum ld_rc ld_store_iter_next(struct ld_store_iter *it, struct ld_store_event *ev);
+void ld_store_iter_free(struct ld_store_iter *it);
+
+/* Merkle nodes; matches ld_merkle_get_fn / ld_merkle_put_fn with ctx = the store.
+ * Level 0 reads events.id; put ignores level 0 (the event row holds it). */
+enum ld_rc ld_store_node_get(void *s, unsigned level, uint64_t index,
+                             uint8_t out[LD_MERKLE_HASH]);
+enum ld_rc ld_store_node_put(void *s, unsigned level, uint64_t index,
+                             const uint8_t hash[LD_MERKLE_HASH]);
+
+/* Chain heads. get: LD_NOTFOUND for a chain with no event yet. */
+enum ld_rc ld_store_head_get(struct ld_store *s, const char *chain, uint64_t *idx);
+enum ld_rc ld_store_head_put(struct ld_store *s, const char *chain, uint64_t idx);
+
+/* A registered party. */
+struct ld_store_party {
+    char id[19];       /* USCC */
+    char *name;        /* owned */
+    char *roles;       /* owned, comma-separated */
+    char district[7];  /* 6-digit code */
+    uint64_t reg_idx;  /* events.idx of the registration */
+};
+enum ld_rc ld_store_party_put(struct ld_store *s, const struct ld_store_party *p);
+/* [out] p: caller releases with ld_store_party_release(). LD_NOTFOUND if none. */
+enum ld_rc ld_store_party_get(struct ld_store *s, const char *id, struct ld_store_party *p);
+void ld_store_party_release(struct ld_store_party *p);
+
+/* A certified key. until_at / revoked_* are -1 / UINT64_MAX when unset. */
+struct ld_store_key {
+    char keyid[33];     /* key id */
+    char party[19];     /* holder's USCC */
+    char *vkey;         /* owned: verifier key line */
+    uint8_t pub[32];    /* raw public key */
+    int64_t from_at;    /* valid from */
+    int64_t until_at;   /* valid until (exclusive), -1 for none */
+    uint64_t cert_idx;  /* certifying event */
+    uint64_t revoked_idx; /* revoking event, UINT64_MAX if not revoked */
+    int64_t revoked_at; /* at of the revocation, -1 if not revoked */
+};
+enum ld_rc ld_store_key_put(struct ld_store *s, const struct ld_store_key *k);
+enum ld_rc ld_store_key_get(struct ld_store *s, const char *keyid, struct ld_store_key *k);
+enum ld_rc ld_store_key_revoke(struct ld_store *s, const char *keyid, uint64_t idx, int64_t at);
+void ld_store_key_release(struct ld_store_key *k);
+
+/* Checkpoints. latest: [out] size and *note (free()); LD_NOTFOUND if none yet. */
+enum ld_rc ld_store_checkpoint_put(struct ld_store *s, uint64_t size, const char *note,
+                                   int64_t signed_at);
+enum ld_rc ld_store_checkpoint_latest(struct ld_store *s, uint64_t *size, char **note);
+/* Iterate every checkpoint in size order: calls fn until it returns non-LD_OK. */
+enum ld_rc ld_store_checkpoint_each(struct ld_store *s,
+                                    enum ld_rc (*fn)(void *ctx, uint64_t size, const char *note),
+                                    void *ctx);
+
+/* Empty every DERIVED table (nodes, heads, parties, keys) for a rebuild. */
+enum ld_rc ld_store_clear_derived(struct ld_store *s);
+
+/* Run a statement with no result, for tests and tools (e.g. tamper tests).
+ * Returns LD_OK or LD_DB. */
+enum ld_rc ld_store_exec(struct ld_store *s, const char *sql);
+
+/*
+ * Test-only fault injection: the nth store operation from now (1 = the next)
+ * that would write or begin/commit fails with LD_DB, once. 0 disables.
+ */
+void ld_store_fault_inject(struct ld_store *s, unsigned nth);
+
+#endif

@@ -1,0 +1,1001 @@
+/*
+ * ledger.c - append pipeline, receipts, checkpoints and proofs of the ledger
+ * (include/liandan/ledger.h; formats in DESIGN.md §4.3-§4.4).
+ *
+ * The Merkle frontier is kept in memory and saved back only by committing the
+ * store: on any failure the transaction is rolled back and the frontier is
+ * restored from the copy taken at BEGIN, so memory never runs ahead of disk.
+ */
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "liandan/canon.h"
+#include "liandan/enc.h"
+#include "liandan/ledger.h"
+#include "liandan/map.h"
+#include "liandan/mem.h"
+#include "liandan/party.h"
+#include "liandan/tm.h"
+#include "liandan/banned.h"
+
+#define MAX_RULES 64
+#define MAX_THREADS 16
+/* Batches smaller than this check signatures on the calling thread. */
+#define PARALLEL_MIN 8
+
+enum { SIG_UNKNOWN, SIG_GOOD, SIG_BAD };
+
+struct ld_ledger {
+    struct ld_store *store;            /* owned */
+    struct ld_ledger_opts opts;        /* copy; passphrase borrowed */
+    char *origin;                      /* owned: checkpoint origin line */
+    char *key_path;                    /* owned: ledger secret key file */
+    struct ld_sig_pub regulator;       /* pinned regulator key */
+    struct ld_sig_pub ledger_pub;      /* ledger's verifier key */
+    struct ld_sig_secret *ledger_key;  /* owned; loaded on first signature */
+    struct ld_merkle_frontier frontier; /* right edge of the committed tree */
+    const struct ld_rule *rules[MAX_RULES]; /* borrowed */
+    size_t nrules;
+    struct ld_map *pubs;               /* key id -> uint8_t[32]: a key id is a hash of
+                                          its key, so entries never go stale */
+    unsigned threads;                  /* signature-check threads for batches */
+};
+
+/* t as RFC 3339 text in buf (the number itself if out of range); returns buf. */
+static const char *
+tstr(int64_t t, char buf[LD_TM_RFC3339_LEN])
+{
+    if (ld_tm_format(t, buf) != LD_OK)
+        snprintf(buf, LD_TM_RFC3339_LEN, "%lld", (long long)t);
+    return buf;
+}
+
+/* ---- files -------------------------------------------------------------- */
+
+static enum ld_rc
+read_file(const char *path, char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    struct ld_buf b = LD_BUF_INIT;
+    char chunk[4096];
+    size_t n;
+
+    if (f == NULL)
+        return LD_IO;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        ld_buf_add(&b, chunk, n);
+    if (ferror(f)) {
+        fclose(f);
+        ld_buf_release(&b);
+        return LD_IO;
+    }
+    fclose(f);
+    *out = ld_buf_detach(&b, len);
+    return LD_OK;
+}
+
+/* Write text to a new file with mode 0600 (refuses to overwrite). */
+static enum ld_rc
+write_secret_file(const char *path, const char *text)
+{
+    size_t len = strlen(text), off = 0;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+
+    if (fd < 0)
+        return LD_IO;
+    while (off < len) {
+        ssize_t w = write(fd, text + off, len - off);
+        if (w <= 0) {
+            close(fd);
+            unlink(path);
+            return LD_IO;
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        unlink(path);
+        return LD_IO;
+    }
+    return LD_OK;
+}
+
+static enum ld_rc
+load_secret(const char *path, const char *passphrase, struct ld_sig_secret **out,
+            struct ld_err *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    enum ld_rc rc;
+
+    rc = read_file(path, &text, &len);
+    if (rc != LD_OK)
+        return ld_err_set(err, LD_IO, "", "cannot read ledger key '%s'", path);
+    rc = ld_sig_secret_import(text, len, passphrase, out, err);
+    if (text) {
+        memset(text, 0, len);
+        free(text);
+    }
+    return rc;
+}
+
+/* ---- create / open ------------------------------------------------------ */
+
+static int
+origin_ok(const char *o)
+{
+    size_t i, n = strlen(o);
+
+    if (n == 0 || n > 200)
+        return 0;
+    for (i = 0; i < n; i++)
+        if ((unsigned char)o[i] <= 0x20 || o[i] == 0x7f || o[i] == '+')
+            return 0;
+    return 1;
+}
+
+enum ld_rc
+ld_ledger_create(const char *db, const char *origin, const struct ld_sig_pub *regulator,
+                 const char *key_path, const char *key_passphrase, char **ledger_vkey,
+                 struct ld_err *err)
+{
+    struct ld_store *s = NULL;
+    struct ld_sig_secret *key = NULL;
+    struct ld_sig_pub pub;
+    char *path = NULL, *abs = NULL, *text = NULL, *vkey = NULL, *regv = NULL;
+    struct stat sb;
+    enum ld_rc rc = LD_OK;
+
+    if (!origin_ok(origin) || !ld_sig_name_ok(origin)) {
+        rc = ld_err_set(err, LD_INVALID, "origin",
+                        "origin '%s' must be printable with no spaces or '+'", origin);
+        goto out;
+    }
+    path = key_path ? ld_xstrdup(key_path) : ld_xasprintf("%s.ledger.key", db);
+    rc = ld_store_open(db, LD_STORE_CREATE, &s, err);
+    if (rc != LD_OK)
+        goto out;
+    if (stat(path, &sb) == 0) {
+        rc = load_secret(path, key_passphrase, &key, err);
+        if (rc != LD_OK)
+            goto out;
+    } else {
+        rc = ld_sig_keygen(origin, &key);
+        if (rc != LD_OK)
+            goto out;
+        rc = ld_sig_secret_export(key, NULL, &text);
+        if (rc == LD_OK)
+            rc = write_secret_file(path, text);
+        if (rc != LD_OK) {
+            rc = ld_err_set(err, LD_IO, "", "cannot write ledger key '%s'", path);
+            goto out;
+        }
+    }
+    abs = realpath(path, NULL);
+    if (abs == NULL) {
+        rc = ld_err_set(err, LD_IO, "", "cannot resolve '%s'", path);
+        goto out;
+    }
+    ld_sig_secret_pub(key, &pub);
+    vkey = ld_sig_vkey_format(&pub);
+    regv = ld_sig_vkey_format(regulator);
+    rc = ld_store_begin(s);
+    if (rc == LD_OK)
+        rc = ld_store_meta_put(s, "origin", origin);
+    if (rc == LD_OK)
+        rc = ld_store_meta_put(s, "regulator_vkey", regv);
+    if (rc == LD_OK)
+        rc = ld_store_meta_put(s, "ledger_vkey", vkey);
+    if (rc == LD_OK)
+        rc = ld_store_meta_put(s, "ledger_key_file", abs);
+    if (rc == LD_OK)
+        rc = ld_store_commit(s);
+    if (rc != LD_OK) {
+        ld_store_rollback(s);
+        rc = ld_err_set(err, rc, "", "cannot initialise '%s'", db);
+        goto out;
+    }
+    *ledger_vkey = vkey;
+    vkey = NULL;
+out:
+    if (text) {
+        memset(text, 0, strlen(text));
+        free(text);
+    }
+    free(regv);
+    free(vkey);
+    free(abs);
+    free(path);
+    ld_sig_secret_free(key);
+    ld_store_close(s);
+    return rc;
+}
+
+static enum ld_rc
+meta_vkey(struct ld_store *s, const char *k, struct ld_sig_pub *out)
+{
+    char *v = NULL;
+    enum ld_rc rc = ld_store_meta_get(s, k, &v);
+
+    if (rc == LD_OK)
+        rc = ld_sig_vkey_parse(v, strlen(v), out) == LD_OK ? LD_OK : LD_TAMPERED;
+    free(v);
+    return rc;
+}
+
+enum ld_rc
+ld_ledger_open(const char *db, const struct ld_ledger_opts *opts, struct ld_ledger **out,
+               struct ld_err *err)
+{
+    struct ld_ledger *l = ld_xcalloc(1, sizeof *l);
+    uint64_t size = 0;
+    enum ld_rc rc;
+
+    if (opts)
+        l->opts = *opts;
+    if (l->opts.skew_future == 0)
+        l->opts.skew_future = 300;
+    if (l->opts.skew_past == 0)
+        l->opts.skew_past = 86400;
+    rc = ld_store_open(db, l->opts.store_flags, &l->store, err);
+    if (rc != LD_OK)
+        goto out;
+    if (ld_store_meta_get(l->store, "origin", &l->origin) != LD_OK ||
+        ld_store_meta_get(l->store, "ledger_key_file", &l->key_path) != LD_OK ||
+        meta_vkey(l->store, "regulator_vkey", &l->regulator) != LD_OK ||
+        meta_vkey(l->store, "ledger_vkey", &l->ledger_pub) != LD_OK) {
+        rc = ld_err_set(err, LD_TAMPERED, "", "'%s': ledger settings are missing or damaged", db);
+        goto out;
+    }
+    rc = ld_store_size(l->store, &size);
+    if (rc == LD_OK)
+        rc = ld_merkle_frontier_load(&l->frontier, ld_store_node_get, l->store, size);
+    if (rc != LD_OK) {
+        rc = ld_err_set(err, rc, "", "'%s': cannot read the Merkle tree (try 'liandan reindex')",
+                        db);
+        goto out;
+    }
+    rc = ld_ledger_add_rules(l, ld_party_rules, ld_party_rule_count);
+    l->pubs = ld_map_new();
+    l->threads = l->opts.threads;
+    if (l->threads == 0) {
+        long nc = sysconf(_SC_NPROCESSORS_ONLN);
+        l->threads = nc > 0 ? (unsigned)nc : 1;
+    }
+    if (l->threads > MAX_THREADS)
+        l->threads = MAX_THREADS;
+out:
+    if (rc != LD_OK) {
+        ld_ledger_close(l);
+        return rc;
+    }
+    *out = l;
+    return LD_OK;
+}
+
+void
+ld_ledger_close(struct ld_ledger *l)
+{
+    if (l == NULL)
+        return;
+    ld_store_close(l->store);
+    ld_map_free(l->pubs, free);
+    ld_sig_secret_free(l->ledger_key);
+    free(l->origin);
+    free(l->key_path);
+    free(l);
+}
+
+enum ld_rc
+ld_ledger_add_rules(struct ld_ledger *l, const struct ld_rule *rules, size_t n)
+{
+    size_t i, j;
+
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < l->nrules; j++)
+            if (strcmp(l->rules[j]->type, rules[i].type) == 0)
+                return LD_INVALID;
+        if (l->nrules == MAX_RULES)
+            return LD_INVALID;
+        l->rules[l->nrules++] = &rules[i];
+    }
+    return LD_OK;
+}
+
+struct ld_store *
+ld_ledger_store(struct ld_ledger *l)
+{
+    return l->store;
+}
+
+const char *
+ld_ledger_origin(const struct ld_ledger *l)
+{
+    return l->origin;
+}
+
+const struct ld_sig_pub *
+ld_ledger_regulator(const struct ld_ledger *l)
+{
+    return &l->regulator;
+}
+
+const struct ld_sig_pub *
+ld_ledger_key(const struct ld_ledger *l)
+{
+    return &l->ledger_pub;
+}
+
+uint64_t
+ld_ledger_size(const struct ld_ledger *l)
+{
+    return l->frontier.size;
+}
+
+static enum ld_rc
+signing_key(struct ld_ledger *l, struct ld_err *err)
+{
+    struct ld_sig_pub pub;
+    enum ld_rc rc;
+
+    if (l->ledger_key)
+        return LD_OK;
+    rc = load_secret(l->key_path, l->opts.key_passphrase, &l->ledger_key, err);
+    if (rc != LD_OK)
+        return rc;
+    ld_sig_secret_pub(l->ledger_key, &pub);
+    if (memcmp(pub.pk, l->ledger_pub.pk, LD_SIG_PUB) != 0) {
+        ld_sig_secret_free(l->ledger_key);
+        l->ledger_key = NULL;
+        return ld_err_set(err, LD_WRONGKEY, "", "ledger key '%s' is not the key this ledger was "
+                          "created with", l->key_path);
+    }
+    return LD_OK;
+}
+
+/* ---- receipts ----------------------------------------------------------- */
+
+char *
+ld_receipt_message(const struct ld_receipt *r, size_t *len)
+{
+    char at[LD_TM_RFC3339_LEN];
+    struct ld_buf b = LD_BUF_INIT;
+
+    tstr(r->accepted_at, at);
+    /* JCS of {accepted_at, id, leaf_index}: keys already in sorted order, values
+     * are plain ASCII (no escapes needed), the index an integer < 2^53. */
+    ld_buf_adds(&b, LD_SIG_PURPOSE_RECEIPT);
+    ld_buf_addf(&b, "{\"accepted_at\":\"%s\",\"id\":\"%s\",\"leaf_index\":%llu}", at, r->id,
+                (unsigned long long)r->leaf_index);
+    return ld_buf_detach(&b, len);
+}
+
+char *
+ld_receipt_json(const struct ld_receipt *r)
+{
+    char at[LD_TM_RFC3339_LEN];
+    char sig[LD_ENC_B64_LEN(LD_SIG_SIG)];
+
+    tstr(r->accepted_at, at);
+    ld_enc_b64(r->sig, sizeof r->sig, sig);
+    return ld_xasprintf("{\"accepted_at\":\"%s\",\"id\":\"%s\",\"leaf_index\":%llu,\"sig\":\"%s\"}",
+                        at, r->id, (unsigned long long)r->leaf_index, sig);
+}
+
+static void
+receipt_from_row(const struct ld_store_event *row, struct ld_receipt *r)
+{
+    ld_enc_hex(row->id, LD_MERKLE_HASH, r->id);
+    r->leaf_index = row->idx;
+    r->accepted_at = row->accepted_at;
+    memcpy(r->sig, row->receipt_sig, LD_SIG_SIG);
+}
+
+enum ld_rc
+ld_ledger_receipt(struct ld_ledger *l, uint64_t idx, struct ld_receipt *r)
+{
+    struct ld_store_event row;
+    enum ld_rc rc = ld_store_event_get(l->store, idx, &row);
+
+    if (rc != LD_OK)
+        return rc;
+    receipt_from_row(&row, r);
+    free(row.entry);
+    return LD_OK;
+}
+
+/* ---- the append pipeline ------------------------------------------------ */
+
+static const struct ld_rule *
+find_rule(const struct ld_ledger *l, const char *type)
+{
+    size_t i;
+
+    for (i = 0; i < l->nrules; i++)
+        if (strcmp(l->rules[i]->type, type) == 0)
+            return l->rules[i];
+    return NULL;
+}
+
+/* Which key signs ev, and may it? [out] pk. */
+static enum ld_rc
+check_key(struct ld_ledger *l, const struct ld_event *ev, const struct ld_rule *rule,
+          uint8_t pk[LD_SIG_PUB], struct ld_err *err)
+{
+    struct ld_store_key k;
+    enum ld_rc rc;
+
+    if (strcmp(ev->actor, LD_EVENT_REGULATOR) == 0) {
+        if (strcmp(ev->key, l->regulator.keyid) != 0)
+            return ld_err_set(err, LD_WRONGKEY, "event.key",
+                              "key %s is not the regulator's key", ev->key);
+        memcpy(pk, l->regulator.pk, LD_SIG_PUB);
+        return LD_OK;
+    }
+    if (rule->flags & LD_RULE_REGULATOR)
+        return ld_err_set(err, LD_WRONGKEY, "event.actor",
+                          "only the regulator may sign '%s' events", ev->type);
+    rc = ld_store_key_get(l->store, ev->key, &k);
+    if (rc == LD_NOTFOUND)
+        return ld_err_set(err, LD_WRONGKEY, "event.key", "key %s is not certified", ev->key);
+    if (rc != LD_OK)
+        return ld_err_set(err, rc, "", "cannot read keys");
+    if (ld_map_get(l->pubs, k.keyid) == NULL) {
+        uint8_t *copy = ld_xmalloc(LD_SIG_PUB);
+        memcpy(copy, k.pub, LD_SIG_PUB);
+        ld_map_put(l->pubs, k.keyid, copy);
+    }
+    rc = ld_party_key_check(&k, ev->actor, ev->at, l->frontier.size, err);
+    if (rc == LD_OK)
+        memcpy(pk, k.pub, LD_SIG_PUB);
+    ld_store_key_release(&k);
+    return rc;
+}
+
+static enum ld_rc
+chain_of(const struct ld_event *ev, const struct ld_rule *rule, char *chain,
+         struct ld_err *err)
+{
+    if ((rule->flags & LD_RULE_MANIFEST) && ev->manifest == 0)
+        return ld_err_set(err, LD_INVALID, "event.manifest", "'%s' events need a manifest number",
+                          ev->type);
+    if ((rule->flags & LD_RULE_NO_MANIFEST) && ev->manifest != 0)
+        return ld_err_set(err, LD_INVALID, "event.manifest",
+                          "'%s' events must have manifest null", ev->type);
+    if (rule->chain)
+        return rule->chain(ev, chain, LD_CHAIN_MAX, err);
+    if (ev->manifest)
+        snprintf(chain, LD_CHAIN_MAX, "m:%lld", (long long)ev->manifest);
+    else
+        chain[0] = '\0';
+    return LD_OK;
+}
+
+/* prev must be the head of the chain. */
+static enum ld_rc
+check_prev(struct ld_ledger *l, const struct ld_event *ev, const char *chain,
+           struct ld_err *err)
+{
+    struct ld_store_event head;
+    uint64_t head_idx, prev_idx;
+    enum ld_rc rc;
+
+    if (chain[0] == '\0') {
+        if (ev->has_prev)
+            return ld_err_set(err, LD_INVALID, "event.prev", "'%s' events have no chain: prev "
+                              "must be null", ev->type);
+        return LD_OK;
+    }
+    rc = ld_store_head_get(l->store, chain, &head_idx);
+    if (rc == LD_NOTFOUND) {
+        if (!ev->has_prev)
+            return LD_OK;
+        return ld_err_set(err, LD_INVALID, "event.prev", "prev names an event that is not in "
+                          "chain '%s' (the chain is empty: prev must be null)", chain);
+    }
+    if (rc != LD_OK)
+        return ld_err_set(err, rc, "", "cannot read chain heads");
+    rc = ld_store_event_get(l->store, head_idx, &head);
+    if (rc != LD_OK)
+        return ld_err_set(err, rc == LD_NOTFOUND ? LD_DB : rc, "", "cannot read chain head");
+    free(head.entry);
+    if (ev->has_prev && memcmp(head.id, ev->prev, LD_MERKLE_HASH) == 0)
+        return LD_OK;
+    if (!ev->has_prev || ld_store_event_find(l->store, ev->prev, &prev_idx) == LD_OK)
+        return ld_err_set(err, LD_CONFLICT, "event.prev", "chain '%s' has already moved on "
+                          "from this prev (a different event extends it)", chain);
+    return ld_err_set(err, LD_INVALID, "event.prev", "prev names no accepted event");
+}
+
+static enum ld_rc
+check_time(struct ld_ledger *l, const struct ld_event *ev, int64_t now, struct ld_err *err)
+{
+    char buf[LD_TM_RFC3339_LEN];
+
+    tstr(now, buf);
+    if (ev->at > now + l->opts.skew_future)
+        return ld_err_set(err, LD_INVALID, "event.at", "at %s is in the future (now %s)",
+                          ev->at_text, buf);
+    if (ev->at < now - l->opts.skew_past)
+        return ld_err_set(err, LD_INVALID, "event.at", "at %s is too far in the past (now %s)",
+                          ev->at_text, buf);
+    return LD_OK;
+}
+
+/* Everything before writing: the ledger's gate. sigstate: SIG_UNKNOWN (check
+ * here), SIG_GOOD or SIG_BAD (checked already by a worker, under the key the
+ * key id names). [out] rule, chain. */
+static enum ld_rc
+gate(struct ld_ledger *l, const struct ld_event *ev, int64_t now, int sigstate,
+     const struct ld_rule **rule_out, char *chain, struct ld_err *err)
+{
+    const struct ld_rule *rule;
+    uint8_t pk[LD_SIG_PUB];
+    enum ld_rc rc;
+
+    rule = find_rule(l, ev->type);
+    if (rule == NULL)
+        return ld_err_set(err, LD_INVALID, "event.type", "unknown event type '%s'", ev->type);
+    rc = check_key(l, ev, rule, pk, err);
+    if (rc != LD_OK)
+        return rc;
+    if (sigstate == SIG_BAD || (sigstate == SIG_UNKNOWN && ld_event_verify(ev, pk) != LD_OK))
+        return ld_err_set(err, LD_BADSIG, "sig", "signature does not verify under key %s",
+                          ev->key);
+    rc = check_time(l, ev, now, err);
+    if (rc != LD_OK)
+        return rc;
+    rc = chain_of(ev, rule, chain, err);
+    if (rc != LD_OK)
+        return rc;
+    rc = check_prev(l, ev, chain, err);
+    if (rc != LD_OK)
+        return rc;
+    if (rule->check) {
+        rc = rule->check(l->store, ev, err);
+        if (rc != LD_OK)
+            return rc;
+    }
+    *rule_out = rule;
+    return LD_OK;
+}
+
+/* Write ev inside the open transaction. On error the caller rolls back. */
+static enum ld_rc
+write_event(struct ld_ledger *l, const struct ld_event *ev, const struct ld_rule *rule,
+            const char *chain, int64_t now, struct ld_receipt *r)
+{
+    struct ld_store_event row;
+    char *msg;
+    size_t msg_len;
+    enum ld_rc rc;
+
+    memset(r, 0, sizeof *r);
+    memcpy(r->id, ev->id_hex, sizeof r->id);
+    r->leaf_index = l->frontier.size;
+    r->accepted_at = now;
+    msg = ld_receipt_message(r, &msg_len);
+    ld_sig_sign(l->ledger_key, NULL, msg, msg_len, r->sig);
+    free(msg);
+
+    row.idx = r->leaf_index;
+    memcpy(row.id, ev->id, LD_MERKLE_HASH);
+    row.entry = ev->entry;
+    row.entry_len = ev->entry_len;
+    row.accepted_at = now;
+    memcpy(row.receipt_sig, r->sig, LD_SIG_SIG);
+    rc = ld_store_event_put(l->store, &row);
+    if (rc == LD_OK)
+        rc = ld_merkle_frontier_push(&l->frontier, ev->id, ld_store_node_put, l->store);
+    if (rc == LD_OK && chain[0])
+        rc = ld_store_head_put(l->store, chain, r->leaf_index);
+    if (rc == LD_OK && rule->apply)
+        rc = rule->apply(l->store, ev, r->leaf_index);
+    return rc;
+}
+
+enum ld_rc
+ld_ledger_append(struct ld_ledger *l, const char *text, size_t len, struct ld_receipt *r,
+                 struct ld_err *err)
+{
+    struct ld_ledger_item item;
+    enum ld_rc rc;
+
+    memset(&item, 0, sizeof item);
+    item.text = text;
+    item.len = len;
+    rc = ld_ledger_append_batch(l, &item, 1);
+    if (rc == LD_OK)
+        rc = item.rc;
+    if (err && item.err.rc != LD_OK)
+        *err = item.err;
+    else if (rc != LD_OK)
+        ld_err_set(err, rc, "", "cannot append: %s", ld_rc_str(rc));
+    if (rc == LD_OK || rc == LD_EXISTS)
+        *r = item.receipt;
+    return rc;
+}
+
+/* Phase A of a batch, run on several threads: parse each item and check its
+ * signature when the key id is already known. Reads l->pubs, which only the
+ * calling thread writes, and only in phase B. */
+struct prep {
+    struct ld_ledger *l;          /* borrowed */
+    struct ld_ledger_item *items; /* borrowed */
+    struct ld_event *evs;         /* evs[i] parsed from items[i] */
+    enum ld_rc *prc;              /* parse result of items[i] */
+    int *sig;                     /* SIG_* of items[i] */
+    size_t n;
+    atomic_size_t next;           /* next item to take */
+};
+
+static void *
+prep_run(void *arg)
+{
+    struct prep *p = arg;
+    size_t i;
+
+    while ((i = atomic_fetch_add(&p->next, 1)) < p->n) {
+        const uint8_t *pk;
+        p->prc[i] = ld_event_parse(p->items[i].text, p->items[i].len, &p->evs[i],
+                                   &p->items[i].err);
+        p->sig[i] = SIG_UNKNOWN;
+        if (p->prc[i] != LD_OK)
+            continue;
+        pk = strcmp(p->evs[i].actor, LD_EVENT_REGULATOR) == 0 &&
+                     strcmp(p->evs[i].key, p->l->regulator.keyid) == 0
+                 ? p->l->regulator.pk
+                 : ld_map_get(p->l->pubs, p->evs[i].key);
+        if (pk)
+            p->sig[i] = ld_event_verify(&p->evs[i], pk) == LD_OK ? SIG_GOOD : SIG_BAD;
+    }
+    return NULL;
+}
+
+static void
+prepare(struct prep *p, unsigned threads)
+{
+    pthread_t t[MAX_THREADS];
+    unsigned i, started = 0;
+
+    atomic_store(&p->next, 0);
+    if (p->n >= PARALLEL_MIN)
+        for (i = 1; i < threads; i++)
+            if (pthread_create(&t[started], NULL, prep_run, p) == 0)
+                started++;
+    prep_run(p);
+    for (i = 0; i < started; i++)
+        pthread_join(t[i], NULL);
+}
+
+enum ld_rc
+ld_ledger_append_batch(struct ld_ledger *l, struct ld_ledger_item *items, size_t n)
+{
+    struct ld_merkle_frontier saved = l->frontier;
+    struct prep p;
+    const struct ld_rule *rule = NULL;
+    char chain[LD_CHAIN_MAX];
+    int64_t now = 0;
+    uint64_t idx;
+    size_t i;
+    enum ld_rc rc;
+    struct ld_err kerr;
+
+    memset(&kerr, 0, sizeof kerr);
+    memset(&p, 0, sizeof p);
+    for (i = 0; i < n; i++) {
+        items[i].rc = LD_OK;
+        memset(&items[i].err, 0, sizeof items[i].err);
+    }
+    rc = ld_tm_now(&now);
+    if (rc != LD_OK)
+        ld_err_set(&kerr, rc, "", "cannot read the clock (is %s well-formed?)", LD_TM_NOW_ENV);
+    else
+        rc = signing_key(l, &kerr);
+    if (rc != LD_OK)
+        goto fail;
+    p.l = l;
+    p.items = items;
+    p.n = n;
+    p.evs = ld_xcalloc(n, sizeof *p.evs);
+    p.prc = ld_xcalloc(n, sizeof *p.prc);
+    p.sig = ld_xcalloc(n, sizeof *p.sig);
+    prepare(&p, l->threads);
+
+    /* Phase B, in order, on this thread: state checks and writes. */
+    rc = ld_store_begin(l->store);
+    if (rc != LD_OK)
+        goto fail;
+    for (i = 0; i < n; i++) {
+        struct ld_ledger_item *it = &items[i];
+        struct ld_event *ev = &p.evs[i];
+
+        it->rc = p.prc[i];
+        if (it->rc == LD_OK) {
+            it->rc = ld_store_event_find(l->store, ev->id, &idx);
+            if (it->rc == LD_OK)
+                it->rc = ld_ledger_receipt(l, idx, &it->receipt) == LD_OK ? LD_EXISTS : LD_DB;
+            else if (it->rc == LD_NOTFOUND)
+                it->rc = LD_OK;
+            else
+                ld_err_set(&it->err, it->rc, "", "cannot read events");
+        }
+        if (it->rc == LD_OK)
+            it->rc = gate(l, ev, now, p.sig[i], &rule, chain, &it->err);
+        if (it->rc == LD_OK) {
+            rc = write_event(l, ev, rule, chain, now, &it->receipt);
+            if (rc != LD_OK)
+                goto fail;
+        }
+    }
+    rc = ld_store_commit(l->store);
+    if (rc == LD_OK)
+        goto out;
+fail:
+    /* Nothing of this batch is stored: every item not refused for a reason
+     * of its own gets the storage error. */
+    ld_store_rollback(l->store);
+    l->frontier = saved;
+    for (i = 0; i < n; i++) {
+        if (items[i].rc != LD_OK)
+            continue;
+        items[i].rc = rc;
+        memset(&items[i].err, 0, sizeof items[i].err);
+        if (kerr.rc != LD_OK)
+            items[i].err = kerr;
+        else
+            ld_err_set(&items[i].err, rc, "", "the ledger could not store the event (%s)",
+                       ld_rc_str(rc));
+    }
+out:
+    if (p.evs)
+        for (i = 0; i < n; i++)
+            ld_event_release(&p.evs[i]);
+    free(p.evs);
+    free(p.prc);
+    free(p.sig);
+    return rc;
+}
+
+/* ---- checkpoints and proofs --------------------------------------------- */
+
+char *
+ld_ledger_checkpoint_body(const char *origin, uint64_t size, const uint8_t root[32])
+{
+    char b64[LD_ENC_B64_LEN(32)];
+
+    ld_enc_b64(root, 32, b64);
+    return ld_xasprintf("%s\n%llu\n%s\n", origin, (unsigned long long)size, b64);
+}
+
+enum ld_rc
+ld_ledger_root(struct ld_ledger *l, uint64_t size, uint8_t root[LD_MERKLE_HASH])
+{
+    if (size > l->frontier.size)
+        return LD_INVALID;
+    if (size == l->frontier.size) {
+        ld_merkle_frontier_root(&l->frontier, root);
+        return LD_OK;
+    }
+    return ld_merkle_root(ld_store_node_get, l->store, size, root);
+}
+
+enum ld_rc
+ld_ledger_checkpoint(struct ld_ledger *l, char **note, uint64_t *size_out)
+{
+    uint64_t size = 0;
+    int64_t now = 0;
+    char *latest = NULL, *body = NULL, *signed_note = NULL;
+    uint8_t root[LD_MERKLE_HASH];
+    enum ld_rc rc;
+
+    rc = ld_store_checkpoint_latest(l->store, &size, &latest);
+    if (rc != LD_OK && rc != LD_NOTFOUND)
+        goto out;
+    if ((rc == LD_OK && size == l->frontier.size) ||
+        (l->opts.store_flags & LD_STORE_READONLY)) {
+        if (rc == LD_NOTFOUND)
+            goto out;
+        *note = latest;
+        latest = NULL;
+        if (size_out)
+            *size_out = size;
+        goto out;
+    }
+    rc = signing_key(l, NULL);
+    if (rc != LD_OK)
+        goto out;
+    ld_merkle_frontier_root(&l->frontier, root);
+    body = ld_ledger_checkpoint_body(l->origin, l->frontier.size, root);
+    rc = ld_sig_note_sign(body, strlen(body), l->ledger_key, &signed_note);
+    if (rc != LD_OK)
+        goto out;
+    rc = ld_tm_now(&now);
+    if (rc == LD_OK)
+        rc = ld_store_checkpoint_put(l->store, l->frontier.size, signed_note, now);
+    if (rc != LD_OK)
+        goto out;
+    if (size_out)
+        *size_out = l->frontier.size;
+    *note = signed_note;
+    signed_note = NULL;
+out:
+    free(latest);
+    free(body);
+    free(signed_note);
+    return rc;
+}
+
+static void
+add_hashes(struct ld_buf *b, const char *name, uint8_t (*h)[LD_MERKLE_HASH], size_t n)
+{
+    char b64[LD_ENC_B64_LEN(32)];
+    size_t i;
+
+    ld_buf_addf(b, "\"%s\":[", name);
+    for (i = 0; i < n; i++)
+        ld_buf_addf(b, "%s\"%s\"", i ? "," : "", ld_enc_b64(h[i], 32, b64));
+    ld_buf_addc(b, ']');
+}
+
+enum ld_rc
+ld_ledger_prove_inclusion(struct ld_ledger *l, uint64_t idx, uint64_t size, char **json)
+{
+    uint8_t proof[LD_MERKLE_MAX_PROOF][LD_MERKLE_HASH];
+    uint8_t leaf[LD_MERKLE_HASH];
+    char b64[LD_ENC_B64_LEN(32)];
+    struct ld_buf b = LD_BUF_INIT;
+    size_t n = 0;
+    enum ld_rc rc;
+
+    if (size == 0)
+        size = l->frontier.size;
+    if (idx >= l->frontier.size)
+        return LD_NOTFOUND;
+    if (size > l->frontier.size || idx >= size)
+        return LD_INVALID;
+    rc = ld_store_node_get(l->store, 0, idx, leaf);
+    if (rc == LD_OK)
+        rc = ld_merkle_prove_inclusion(ld_store_node_get, l->store, idx, size, proof, &n);
+    if (rc != LD_OK)
+        return rc;
+    /* Canonical (RFC 8785) member order. */
+    ld_buf_adds(&b, "{");
+    add_hashes(&b, "inclusion", proof, n);
+    ld_buf_addf(&b, ",\"leaf_hash\":\"%s\",\"leaf_index\":%llu,\"tree_size\":%llu}",
+                ld_enc_b64(leaf, 32, b64), (unsigned long long)idx, (unsigned long long)size);
+    *json = ld_buf_detach(&b, NULL);
+    return LD_OK;
+}
+
+enum ld_rc
+ld_ledger_prove_consistency(struct ld_ledger *l, uint64_t old_size, uint64_t new_size,
+                            char **json)
+{
+    uint8_t proof[LD_MERKLE_MAX_PROOF][LD_MERKLE_HASH];
+    uint8_t r1[LD_MERKLE_HASH], r2[LD_MERKLE_HASH];
+    char b1[LD_ENC_B64_LEN(32)], b2[LD_ENC_B64_LEN(32)];
+    struct ld_buf b = LD_BUF_INIT;
+    size_t n = 0;
+    enum ld_rc rc;
+
+    if (old_size == 0 || old_size > new_size || new_size > l->frontier.size)
+        return LD_INVALID;
+    rc = ld_merkle_prove_consistency(ld_store_node_get, l->store, old_size, new_size, proof, &n);
+    if (rc == LD_OK)
+        rc = ld_ledger_root(l, old_size, r1);
+    if (rc == LD_OK)
+        rc = ld_ledger_root(l, new_size, r2);
+    if (rc != LD_OK)
+        return rc;
+    ld_buf_adds(&b, "{");
+    add_hashes(&b, "consistency", proof, n);
+    ld_buf_addf(&b, ",\"new_root\":\"%s\",\"new_size\":%llu,\"old_root\":\"%s\",\"old_size\":%llu}",
+                ld_enc_b64(r2, 32, b2), (unsigned long long)new_size, ld_enc_b64(r1, 32, b1),
+                (unsigned long long)old_size);
+    *json = ld_buf_detach(&b, NULL);
+    return LD_OK;
+}
+
+enum ld_rc
+ld_ledger_head(struct ld_ledger *l, const char *chain, char id[LD_EVENT_ID_HEX])
+{
+    struct ld_store_event row;
+    uint64_t idx;
+    enum ld_rc rc = ld_store_head_get(l->store, chain, &idx);
+
+    if (rc == LD_OK)
+        rc = ld_store_event_get(l->store, idx, &row);
+    if (rc != LD_OK)
+        return rc;
+    ld_enc_hex(row.id, LD_MERKLE_HASH, id);
+    free(row.entry);
+    return LD_OK;
+}
+
+enum ld_rc
+ld_ledger_lookup(struct ld_ledger *l, const char *s, uint64_t *idx)
+{
+    uint8_t id[LD_MERKLE_HASH];
+    size_t i, n = strlen(s);
+    unsigned long long v = 0;
+
+    if (n == 64) {
+        if (ld_enc_unhex(s, n, id, sizeof id) != LD_OK)
+            return LD_INVALID;
+        return ld_store_event_find(l->store, id, idx);
+    }
+    if (n == 0 || n > 19)
+        return LD_INVALID;
+    for (i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return LD_INVALID;
+        v = v * 10 + (unsigned)(s[i] - '0');
+    }
+    if (v >= l->frontier.size)
+        return LD_NOTFOUND;
+    *idx = v;
+    return LD_OK;
+}
+
+enum ld_rc
+ld_ledger_reindex(struct ld_ledger *l, struct ld_err *err)
+{
+    struct ld_store_iter *it = NULL;
+    struct ld_store_event row;
+    struct ld_event ev;
+    const struct ld_rule *rule;
+    char chain[LD_CHAIN_MAX];
+    enum ld_rc rc;
+
+    ld_merkle_frontier_init(&l->frontier);
+    rc = ld_store_begin(l->store);
+    if (rc != LD_OK)
+        return ld_err_set(err, rc, "", "cannot start the rebuild");
+    rc = ld_store_clear_derived(l->store);
+    if (rc == LD_OK)
+        rc = ld_store_iter_new(l->store, 0, &it);
+    while (rc == LD_OK && (rc = ld_store_iter_next(it, &row)) == LD_OK) {
+        rc = ld_event_parse(row.entry, row.entry_len, &ev, err);
+        if (rc != LD_OK) {
+            rc = ld_err_set(err, LD_TAMPERED, "", "event %llu does not parse",
+                            (unsigned long long)row.idx);
+            free(row.entry);
+            break;
+        }
+        rule = find_rule(l, ev.type);
+        chain[0] = '\0';
+        if (rule == NULL || chain_of(&ev, rule, chain, err) != LD_OK) {
+            rc = ld_err_set(err, LD_TAMPERED, "", "event %llu has an unknown type or chain",
+                            (unsigned long long)row.idx);
+        } else {
+            rc = ld_merkle_frontier_push(&l->frontier, row.id, ld_store_node_put, l->store);
+            if (rc == LD_OK && chain[0])
+                rc = ld_store_head_put(l->store, chain, row.idx);
+            if (rc == LD_OK && rule->apply)
+                rc = rule->apply(l->store, &ev, row.idx);
+        }
+        ld_event_release(&ev);
+        free(row.entry);
+    }
+    if (rc == LD_NOTFOUND)
+        rc = LD_OK;
+    ld_store_iter_free(it);
+    if (rc == LD_OK)
+        rc = ld_store_commit(l->store);
+    if (rc != LD_OK) {
+        uint64_t size = 0;
+        ld_store_rollback(l->store);
+        ld_merkle_frontier_init(&l->frontier);
+        if (ld_store_size(l->store, &size) == LD_OK)
+            ld_merkle_frontier_load(&l->frontier, ld_store_node_get, l->store, size);
+        return ld_err_set(err, rc, "", "rebuild failed (%s)", ld_rc_str(rc));
+    }
+    return LD_OK;
+}

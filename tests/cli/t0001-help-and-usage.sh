@@ -1,0 +1,40 @@
+# Every subcommand answers --help with exit 0, and a missing argument with exit 2.
+. "$(dirname "$0")/lib.sh"
+
+for c in keygen init party sign submit log entry checkpoint ledger-key prove verify reindex; do
+    expect_exit 0 ld "$c" --help
+    expect_out "usage: liandan $c"
+done
+expect_exit 0 ld --help
+expect_out "commands:"
+expect_exit 2 ld
+expect_exit 2 ld no-such-command
+expect_err "'no-such-command' is not a command"
+
+# Missing arguments: exit 2, message names what is missing.
+expect_exit 2 ld keygen --name x
+expect_err "missing -o FILE"
+expect_exit 2 ld keygen -o k
+expect_err "missing --name"
+expect_exit 2 ld init --origin x
+expect_err "missing --regulator"
+expect_exit 2 ld party
+expect_err "missing verb"
+expect_exit 2 ld party register --key k --id x
+expect_exit 2 ld party key --key k --id x
+expect_exit 2 ld party revoke --key k
+expect_exit 2 ld sign
+expect_exit 2 ld submit
+expect_err "missing FILE"
+expect_exit 2 ld entry
+expect_err "missing ID or INDEX"
+expect_exit 2 ld prove
+expect_exit 2 ld prove inclusion
+expect_exit 2 ld prove consistency 1
+# Duplicated options are refused.
+expect_exit 2 ld keygen --name a --name b -o k
+expect_err "given twice"
+# No ledger: exit 2 naming the file.
+expect_exit 2 ld log --db "$T/none.db"
+expect_err "no ledger at '$T/none.db'"
+expect_exit 2 ld verify --db "$T/none.db"

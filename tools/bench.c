@@ -1,0 +1,290 @@
+/*
+ * bench.c - `make bench` for the trust layer. Prints figures as ratios to this
+ * machine's own limits, measured in the same run (a noisy 2-core machine makes
+ * absolute numbers meaningless):
+ *   - raw Ed25519 verify/s on one core and on all cores (the ceiling);
+ *   - durable appends/s (synchronous=FULL): one event per commit, batches of
+ *     100 with signature checks on the writer thread only, and with signature
+ *     checks on every core beside the single writer;
+ *   - `verify` events/s over the whole ledger, with and without receipts;
+ *   - inclusion-proof generation time at the final size (default 10^6 leaves);
+ *   - database bytes per byte of raw entries.
+ * Usage: bench [EVENTS]   (EVENTS defaults to $BENCH_EVENTS or 1000000)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <pthread.h>
+
+#include "liandan/ledger.h"
+#include "liandan/mem.h"
+#include "liandan/tm.h"
+#include "liandan/uscc.h"
+#include "liandan/verify.h"
+
+static double
+now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+die(const char *what, enum ld_rc rc)
+{
+    fprintf(stderr, "bench: %s: %s\n", what, ld_rc_str(rc));
+    exit(2);
+}
+
+struct vctx {
+    const uint8_t *pk, *sig, *msg;
+    size_t len;
+    double secs;
+    long count;
+};
+
+static void *
+verify_loop(void *arg)
+{
+    struct vctx *v = arg;
+    double t0 = now_s();
+
+    v->count = 0;
+    while (now_s() - t0 < v->secs) {
+        int k;
+        for (k = 0; k < 200; k++)
+            if (ld_sig_verify(v->pk, NULL, v->msg, v->len, v->sig) != LD_OK)
+                die("raw verify", LD_BADSIG);
+        v->count += 200;
+    }
+    v->secs = now_s() - t0;
+    return NULL;
+}
+
+/* Raw verify/s with `threads` threads verifying a typical entry-sized message. */
+static double
+raw_verify(const struct ld_sig_secret *s, unsigned threads)
+{
+    struct ld_sig_pub pub;
+    uint8_t sig[64], msg[400];
+    struct vctx v[16];
+    pthread_t t[16];
+    double total = 0;
+    unsigned i;
+
+    memset(msg, 'x', sizeof msg);
+    ld_sig_secret_pub(s, &pub);
+    ld_sig_sign(s, NULL, msg, sizeof msg, sig);
+    for (i = 0; i < threads; i++) {
+        v[i].pk = pub.pk, v[i].sig = sig, v[i].msg = msg, v[i].len = sizeof msg, v[i].secs = 1.5;
+        pthread_create(&t[i], NULL, verify_loop, &v[i]);
+    }
+    for (i = 0; i < threads; i++) {
+        pthread_join(t[i], NULL);
+        total += (double)v[i].count / v[i].secs;
+    }
+    return total;
+}
+
+/* n signed party.register events for distinct valid USCCs. */
+static char **
+make_events(const struct ld_sig_secret *reg, size_t n, size_t **lens, const char *at)
+{
+    char **out = ld_xcalloc(n, sizeof *out);
+    size_t i;
+
+    *lens = ld_xcalloc(n, sizeof **lens);
+    for (i = 0; i < n; i++) {
+        char id[19], name[64];
+        cJSON *e = cJSON_CreateObject(), *b = cJSON_CreateObject(), *roles = cJSON_CreateArray();
+
+        snprintf(id, sizeof id, "91210200%09zu", i);
+        id[17] = ld_uscc_check_char(id);
+        id[18] = '\0';
+        snprintf(name, sizeof name, "大连测试企业%zu有限公司", i);
+        cJSON_AddStringToObject(b, "id", id);
+        cJSON_AddStringToObject(b, "name", name);
+        cJSON_AddItemToArray(roles, cJSON_CreateString("producer"));
+        cJSON_AddItemToObject(b, "roles", roles);
+        cJSON_AddStringToObject(b, "district", "210213");
+        cJSON_AddNumberToObject(e, "v", 1);
+        cJSON_AddStringToObject(e, "type", "party.register");
+        cJSON_AddNullToObject(e, "manifest");
+        cJSON_AddNullToObject(e, "prev");
+        cJSON_AddStringToObject(e, "at", at);
+        cJSON_AddStringToObject(e, "actor", "regulator");
+        cJSON_AddItemToObject(e, "body", b);
+        if (ld_event_sign(e, reg, &out[i], &(*lens)[i], NULL) != LD_OK)
+            die("sign", LD_INVALID);
+        cJSON_Delete(e);
+    }
+    return out;
+}
+
+static struct ld_ledger *
+open_ledger(const char *db, unsigned threads)
+{
+    struct ld_ledger_opts o;
+    struct ld_ledger *l = NULL;
+    enum ld_rc rc;
+
+    memset(&o, 0, sizeof o);
+    o.threads = threads;
+    rc = ld_ledger_open(db, &o, &l, NULL);
+    if (rc != LD_OK)
+        die("open", rc);
+    return l;
+}
+
+/* Append events [from, to) in batches of `batch`; returns events/s. */
+static double
+append_range(struct ld_ledger *l, char **ev, size_t *lens, size_t from, size_t to, size_t batch)
+{
+    struct ld_ledger_item *items = ld_xcalloc(batch, sizeof *items);
+    double t0 = now_s();
+    size_t i, k;
+
+    for (i = from; i < to; i += batch) {
+        size_t n = to - i < batch ? to - i : batch;
+        for (k = 0; k < n; k++) {
+            items[k].text = ev[i + k];
+            items[k].len = lens[i + k];
+        }
+        if (ld_ledger_append_batch(l, items, n) != LD_OK)
+            die("append batch", items[0].rc);
+        for (k = 0; k < n; k++)
+            if (items[k].rc != LD_OK) {
+                fprintf(stderr, "bench: event %zu: %s %s\n", i + k, items[k].err.field,
+                        items[k].err.msg);
+                exit(2);
+            }
+        if (to - from > 100000 && (i - from) % 100000 < batch)
+            fprintf(stderr, "\r  appended %zu", i);
+    }
+    if (to - from > 100000)
+        fputs("\r\033[K", stderr);
+    free(items);
+    return (double)(to - from) / (now_s() - t0);
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *env = getenv("BENCH_EVENTS");
+    size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : env ? strtoul(env, NULL, 10) : 1000000;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    char dir[] = "/tmp/liandan-bench-XXXXXX", db[128], *vkey = NULL, **ev;
+    size_t *lens, i, raw_bytes = 0, single = 2000, one_thread, two_thread;
+    struct ld_sig_secret *reg = NULL;
+    struct ld_sig_pub regpub;
+    struct ld_ledger *l;
+    struct ld_verify_opts vo;
+    struct ld_verify_result vr;
+    double r1, rall, a_single, a_batch1, a_batch2, t0, v_full, v_norec, proof_us;
+    struct stat sb;
+    off_t dbsize = 0;
+    char path[160];
+    int k;
+
+    if (n < 10000)
+        n = 10000;
+    if (cores < 1)
+        cores = 1;
+    setenv("LIANDAN_NOW", "2026-06-01T00:00:00Z", 1);
+    if (ld_sig_init() != LD_OK || mkdtemp(dir) == NULL)
+        die("init", LD_IO);
+    snprintf(db, sizeof db, "%s/bench.db", dir);
+    ld_sig_keygen("bench.regulator", &reg);
+    ld_sig_secret_pub(reg, &regpub);
+    if (ld_ledger_create(db, "bench.example/log", &regpub, NULL, NULL, &vkey, NULL) != LD_OK)
+        die("create", LD_IO);
+    free(vkey);
+
+    printf("liandan bench: %zu events, %ld cores\n", n, cores);
+    r1 = raw_verify(reg, 1);
+    rall = raw_verify(reg, (unsigned)cores);
+    printf("raw Ed25519 verify/s: %.0f on 1 core, %.0f on %ld cores\n", r1, rall, cores);
+
+    t0 = now_s();
+    ev = make_events(reg, n, &lens, "2026-06-01T00:00:00Z");
+    for (i = 0; i < n; i++)
+        raw_bytes += lens[i];
+    printf("signed %zu events in %.1f s (%.0f B average entry)\n", n, now_s() - t0,
+           (double)raw_bytes / (double)n);
+
+    l = open_ledger(db, 1);
+    a_single = append_range(l, ev, lens, 0, single, 1);
+    one_thread = single + (n - single) / 10;
+    a_batch1 = append_range(l, ev, lens, single, one_thread, 100);
+    ld_ledger_close(l);
+    l = open_ledger(db, (unsigned)cores);
+    two_thread = one_thread + (n - one_thread) / 9;
+    a_batch2 = append_range(l, ev, lens, one_thread, two_thread, 100);
+    append_range(l, ev, lens, two_thread, n, 100);
+    {
+        char *note = NULL;
+        if (ld_ledger_checkpoint(l, &note, NULL) != LD_OK)
+            die("checkpoint", LD_DB);
+        free(note);
+    }
+    printf("append, synchronous=FULL, 1 event/commit:      %8.0f/s = %.2f x raw 1-core verify\n",
+           a_single, a_single / r1);
+    printf("append, synchronous=FULL, 100/commit, 1 thread: %7.0f/s = %.2f x raw 1-core verify"
+           "  (target >= 0.5)\n", a_batch1, a_batch1 / r1);
+    printf("append, synchronous=FULL, 100/commit, %ld sig threads + writer: %.0f/s = %.2f x raw "
+           "1-core verify  (target >= 0.9)\n", cores, a_batch2, a_batch2 / r1);
+
+    /* Proof generation at the final size. */
+    t0 = now_s();
+    srand(42);
+    for (k = 0; k < 20000; k++) {
+        char *json = NULL;
+        uint64_t idx = ((uint64_t)rand() * 7919u) % n;
+        if (ld_ledger_prove_inclusion(l, idx, 0, &json) != LD_OK)
+            die("prove", LD_DB);
+        free(json);
+    }
+    proof_us = (now_s() - t0) / 20000 * 1e6;
+    printf("inclusion proof at %zu leaves: %.1f us each (target < 50)\n", n, proof_us);
+    ld_ledger_close(l);
+
+    memset(&vo, 0, sizeof vo);
+    vo.threads = (unsigned)cores;
+    t0 = now_s();
+    if (ld_verify_ledger(db, &vo, &vr) != LD_OK)
+        die("verify", vr.err.rc);
+    v_full = (double)vr.events / (now_s() - t0);
+    vo.skip_receipts = 1;
+    t0 = now_s();
+    if (ld_verify_ledger(db, &vo, &vr) != LD_OK)
+        die("verify", vr.err.rc);
+    v_norec = (double)vr.events / (now_s() - t0);
+    printf("verify (event + receipt signatures): %.0f events/s = %.2f x raw verify x %ld cores\n",
+           v_full, v_full / rall, cores);
+    printf("verify (event signatures only):      %.0f events/s = %.2f x raw verify x %ld cores"
+           "  (target >= 0.8)\n", v_norec, v_norec / rall, cores);
+
+    for (k = 0; k < 3; k++) {
+        snprintf(path, sizeof path, "%s%s", db, k == 0 ? "" : k == 1 ? "-wal" : "-shm");
+        if (stat(path, &sb) == 0)
+            dbsize += sb.st_size;
+    }
+    printf("database: %.1f MiB for %.1f MiB of raw entries = %.2f x  (target < 2.5)\n",
+           (double)dbsize / 1048576, (double)raw_bytes / 1048576, (double)dbsize / (double)raw_bytes);
+
+    for (i = 0; i < n; i++)
+        free(ev[i]);
+    free(ev);
+    free(lens);
+    ld_sig_secret_free(reg);
+    snprintf(path, sizeof path, "rm -rf '%s'", dir);
+    if (system(path) != 0)
+        return 2;
+    return 0;
+}
