@@ -52,7 +52,8 @@ CREATE TABLE nodes (
 -- registry history ("p:USCC"). The next event of the chain must name head as prev.
 CREATE TABLE heads (
     chain TEXT PRIMARY KEY,         -- chain key
-    head_idx INTEGER NOT NULL       -- events.idx of the latest event of the chain
+    head_idx INTEGER NOT NULL,      -- events.idx of the latest event of the chain
+    head_id BLOB NOT NULL           -- its id (so the chain check reads no event row)
 ) WITHOUT ROWID;
 
 -- DERIVED. Registered parties (party.register).

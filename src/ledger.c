@@ -32,6 +32,17 @@
 
 enum { SIG_UNKNOWN, SIG_GOOD, SIG_BAD };
 
+/* Proofs read O(log n) stored nodes; complete subtrees never change once
+ * committed, so a direct-mapped cache of them (6 MiB) turns most of those
+ * reads into memory lookups. Only proof and root reads go through it, never
+ * the append path, so it holds committed nodes only. */
+#define NODE_SLOTS (1u << 17)
+
+struct node_slot {
+    uint64_t key;                 /* (level << 56 | index) + 1; 0 = empty */
+    uint8_t hash[LD_MERKLE_HASH];
+};
+
 struct ld_ledger {
     struct ld_store *store;            /* owned */
     struct ld_ledger_opts opts;        /* copy; passphrase borrowed */
@@ -45,7 +56,9 @@ struct ld_ledger {
     size_t nrules;
     struct ld_map *pubs;               /* key id -> uint8_t[32]: a key id is a hash of
                                           its key, so entries never go stale */
+    pthread_rwlock_t pubs_lock;        /* batch workers read pubs while the writer adds */
     unsigned threads;                  /* signature-check threads for batches */
+    struct node_slot *nodes;           /* owned: NODE_SLOTS cached Merkle nodes */
 };
 
 /* t as RFC 3339 text in buf (the number itself if out of range); returns buf. */
@@ -262,7 +275,9 @@ ld_ledger_open(const char *db, const struct ld_ledger_opts *opts, struct ld_ledg
         goto out;
     }
     rc = ld_ledger_add_rules(l, ld_party_rules, ld_party_rule_count);
+    l->nodes = ld_xcalloc(NODE_SLOTS, sizeof *l->nodes);
     l->pubs = ld_map_new();
+    pthread_rwlock_init(&l->pubs_lock, NULL);
     l->threads = l->opts.threads;
     if (l->threads == 0) {
         long nc = sysconf(_SC_NPROCESSORS_ONLN);
@@ -285,8 +300,12 @@ ld_ledger_close(struct ld_ledger *l)
     if (l == NULL)
         return;
     ld_store_close(l->store);
-    ld_map_free(l->pubs, free);
+    if (l->pubs) {
+        ld_map_free(l->pubs, free);
+        pthread_rwlock_destroy(&l->pubs_lock);
+    }
     ld_sig_secret_free(l->ledger_key);
+    free(l->nodes);
     free(l->origin);
     free(l->key_path);
     free(l);
@@ -446,11 +465,13 @@ check_key(struct ld_ledger *l, const struct ld_event *ev, const struct ld_rule *
         return ld_err_set(err, LD_WRONGKEY, "event.key", "key %s is not certified", ev->key);
     if (rc != LD_OK)
         return ld_err_set(err, rc, "", "cannot read keys");
+    pthread_rwlock_wrlock(&l->pubs_lock);
     if (ld_map_get(l->pubs, k.keyid) == NULL) {
         uint8_t *copy = ld_xmalloc(LD_SIG_PUB);
         memcpy(copy, k.pub, LD_SIG_PUB);
         ld_map_put(l->pubs, k.keyid, copy);
     }
+    pthread_rwlock_unlock(&l->pubs_lock);
     rc = ld_party_key_check(&k, ev->actor, ev->at, l->frontier.size, err);
     if (rc == LD_OK)
         memcpy(pk, k.pub, LD_SIG_PUB);
@@ -482,7 +503,7 @@ static enum ld_rc
 check_prev(struct ld_ledger *l, const struct ld_event *ev, const char *chain,
            struct ld_err *err)
 {
-    struct ld_store_event head;
+    uint8_t head[LD_MERKLE_HASH];
     uint64_t head_idx, prev_idx;
     enum ld_rc rc;
 
@@ -492,7 +513,7 @@ check_prev(struct ld_ledger *l, const struct ld_event *ev, const char *chain,
                               "must be null", ev->type);
         return LD_OK;
     }
-    rc = ld_store_head_get(l->store, chain, &head_idx);
+    rc = ld_store_head_get(l->store, chain, &head_idx, head);
     if (rc == LD_NOTFOUND) {
         if (!ev->has_prev)
             return LD_OK;
@@ -501,11 +522,7 @@ check_prev(struct ld_ledger *l, const struct ld_event *ev, const char *chain,
     }
     if (rc != LD_OK)
         return ld_err_set(err, rc, "", "cannot read chain heads");
-    rc = ld_store_event_get(l->store, head_idx, &head);
-    if (rc != LD_OK)
-        return ld_err_set(err, rc == LD_NOTFOUND ? LD_DB : rc, "", "cannot read chain head");
-    free(head.entry);
-    if (ev->has_prev && memcmp(head.id, ev->prev, LD_MERKLE_HASH) == 0)
+    if (ev->has_prev && memcmp(head, ev->prev, LD_MERKLE_HASH) == 0)
         return LD_OK;
     if (!ev->has_prev || ld_store_event_find(l->store, ev->prev, &prev_idx) == LD_OK)
         return ld_err_set(err, LD_CONFLICT, "event.prev", "chain '%s' has already moved on "
@@ -594,7 +611,7 @@ write_event(struct ld_ledger *l, const struct ld_event *ev, const struct ld_rule
     if (rc == LD_OK)
         rc = ld_merkle_frontier_push(&l->frontier, ev->id, ld_store_node_put, l->store);
     if (rc == LD_OK && chain[0])
-        rc = ld_store_head_put(l->store, chain, r->leaf_index);
+        rc = ld_store_head_put(l->store, chain, r->leaf_index, ev->id);
     if (rc == LD_OK && rule->apply)
         rc = rule->apply(l->store, ev, r->leaf_index);
     return rc;
@@ -622,56 +639,104 @@ ld_ledger_append(struct ld_ledger *l, const char *text, size_t len, struct ld_re
     return rc;
 }
 
-/* Phase A of a batch, run on several threads: parse each item and check its
- * signature when the key id is already known. Reads l->pubs, which only the
- * calling thread writes, and only in phase B. */
+/* Phase A of a batch: parse each item and check its signature when its key id
+ * is already known. Worker threads run it ahead of the writer (phase B), which
+ * takes items in order as they become ready, or does the work itself when it
+ * catches up: parsing and Ed25519 on the workers overlap the SQLite writes. */
+enum { ITEM_TODO, ITEM_TAKEN, ITEM_DONE };
+
 struct prep {
     struct ld_ledger *l;          /* borrowed */
     struct ld_ledger_item *items; /* borrowed */
     struct ld_event *evs;         /* evs[i] parsed from items[i] */
     enum ld_rc *prc;              /* parse result of items[i] */
     int *sig;                     /* SIG_* of items[i] */
+    atomic_int *state;            /* ITEM_* of items[i] */
     size_t n;
-    atomic_size_t next;           /* next item to take */
+    atomic_size_t next;           /* next item a worker looks at */
+    pthread_mutex_t mu;           /* with done: the writer waits for an item */
+    pthread_cond_t done;
+    atomic_int waiting;           /* the writer sleeps on done */
 };
 
+static void
+prep_one(struct prep *p, size_t i)
+{
+    const uint8_t *pk = NULL;
+    uint8_t copy[LD_SIG_PUB];
+
+    p->prc[i] = ld_event_parse(p->items[i].text, p->items[i].len, &p->evs[i], &p->items[i].err);
+    p->sig[i] = SIG_UNKNOWN;
+    if (p->prc[i] == LD_OK) {
+        if (strcmp(p->evs[i].actor, LD_EVENT_REGULATOR) == 0 &&
+            strcmp(p->evs[i].key, p->l->regulator.keyid) == 0) {
+            pk = p->l->regulator.pk;
+        } else {
+            pthread_rwlock_rdlock(&p->l->pubs_lock);
+            pk = ld_map_get(p->l->pubs, p->evs[i].key);
+            if (pk) {
+                memcpy(copy, pk, sizeof copy);
+                pk = copy;
+            }
+            pthread_rwlock_unlock(&p->l->pubs_lock);
+        }
+        if (pk)
+            p->sig[i] = ld_event_verify(&p->evs[i], pk) == LD_OK ? SIG_GOOD : SIG_BAD;
+    }
+    atomic_store(&p->state[i], ITEM_DONE);
+    /* Wake the writer only when it sleeps; it re-checks the state under mu. */
+    if (atomic_load(&p->waiting)) {
+        pthread_mutex_lock(&p->mu);
+        pthread_cond_broadcast(&p->done);
+        pthread_mutex_unlock(&p->mu);
+    }
+}
+
+static int
+take(struct prep *p, size_t i)
+{
+    int expected = ITEM_TODO;
+
+    return atomic_compare_exchange_strong(&p->state[i], &expected, ITEM_TAKEN);
+}
+
 static void *
-prep_run(void *arg)
+prep_worker(void *arg)
 {
     struct prep *p = arg;
     size_t i;
 
-    while ((i = atomic_fetch_add(&p->next, 1)) < p->n) {
-        const uint8_t *pk;
-        p->prc[i] = ld_event_parse(p->items[i].text, p->items[i].len, &p->evs[i],
-                                   &p->items[i].err);
-        p->sig[i] = SIG_UNKNOWN;
-        if (p->prc[i] != LD_OK)
-            continue;
-        pk = strcmp(p->evs[i].actor, LD_EVENT_REGULATOR) == 0 &&
-                     strcmp(p->evs[i].key, p->l->regulator.keyid) == 0
-                 ? p->l->regulator.pk
-                 : ld_map_get(p->l->pubs, p->evs[i].key);
-        if (pk)
-            p->sig[i] = ld_event_verify(&p->evs[i], pk) == LD_OK ? SIG_GOOD : SIG_BAD;
-    }
+    while ((i = atomic_fetch_add(&p->next, 1)) < p->n)
+        if (take(p, i))
+            prep_one(p, i);
     return NULL;
 }
 
+/* The writer's view: item i prepared, by a worker or here. While a worker
+ * still holds item i, the writer prepares later items instead of idling. */
 static void
-prepare(struct prep *p, unsigned threads)
+ready(struct prep *p, size_t i)
 {
-    pthread_t t[MAX_THREADS];
-    unsigned i, started = 0;
+    size_t j;
 
-    atomic_store(&p->next, 0);
-    if (p->n >= PARALLEL_MIN)
-        for (i = 1; i < threads; i++)
-            if (pthread_create(&t[started], NULL, prep_run, p) == 0)
-                started++;
-    prep_run(p);
-    for (i = 0; i < started; i++)
-        pthread_join(t[i], NULL);
+    if (take(p, i)) {
+        prep_one(p, i);
+        return;
+    }
+    while (atomic_load(&p->state[i]) != ITEM_DONE) {
+        j = atomic_fetch_add(&p->next, 1);
+        if (j < p->n) {
+            if (take(p, j))
+                prep_one(p, j);
+            continue;
+        }
+        pthread_mutex_lock(&p->mu);
+        atomic_store(&p->waiting, 1);
+        while (atomic_load(&p->state[i]) != ITEM_DONE)
+            pthread_cond_wait(&p->done, &p->mu);
+        atomic_store(&p->waiting, 0);
+        pthread_mutex_unlock(&p->mu);
+    }
 }
 
 enum ld_rc
@@ -681,6 +746,8 @@ ld_ledger_append_batch(struct ld_ledger *l, struct ld_ledger_item *items, size_t
     struct prep p;
     const struct ld_rule *rule = NULL;
     char chain[LD_CHAIN_MAX];
+    pthread_t workers[MAX_THREADS];
+    unsigned nworkers = 0, w;
     int64_t now = 0;
     uint64_t idx;
     size_t i;
@@ -706,7 +773,18 @@ ld_ledger_append_batch(struct ld_ledger *l, struct ld_ledger_item *items, size_t
     p.evs = ld_xcalloc(n, sizeof *p.evs);
     p.prc = ld_xcalloc(n, sizeof *p.prc);
     p.sig = ld_xcalloc(n, sizeof *p.sig);
-    prepare(&p, l->threads);
+    p.state = ld_xcalloc(n, sizeof *p.state);
+    for (i = 0; i < n; i++)
+        atomic_init(&p.state[i], ITEM_TODO);
+    atomic_init(&p.next, 0);
+    atomic_init(&p.waiting, 0);
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.done, NULL);
+    /* threads counts this one: the writer. */
+    if (n >= PARALLEL_MIN)
+        for (w = 1; w < l->threads; w++)
+            if (pthread_create(&workers[nworkers], NULL, prep_worker, &p) == 0)
+                nworkers++;
 
     /* Phase B, in order, on this thread: state checks and writes. */
     rc = ld_store_begin(l->store);
@@ -716,6 +794,7 @@ ld_ledger_append_batch(struct ld_ledger *l, struct ld_ledger_item *items, size_t
         struct ld_ledger_item *it = &items[i];
         struct ld_event *ev = &p.evs[i];
 
+        ready(&p, i);
         it->rc = p.prc[i];
         if (it->rc == LD_OK) {
             it->rc = ld_store_event_find(l->store, ev->id, &idx);
@@ -754,16 +833,45 @@ fail:
                        ld_rc_str(rc));
     }
 out:
-    if (p.evs)
+    if (p.evs) {
+        /* Workers may still be preparing items after a failure. */
+        atomic_store(&p.next, n);
+        for (w = 0; w < nworkers; w++)
+            pthread_join(workers[w], NULL);
         for (i = 0; i < n; i++)
             ld_event_release(&p.evs[i]);
+        pthread_mutex_destroy(&p.mu);
+        pthread_cond_destroy(&p.done);
+    }
     free(p.evs);
     free(p.prc);
     free(p.sig);
+    free(p.state);
     return rc;
 }
 
 /* ---- checkpoints and proofs --------------------------------------------- */
+
+/* ld_merkle_get_fn over the store, through the node cache. ctx: the ledger. */
+static enum ld_rc
+cached_node(void *ctx, unsigned level, uint64_t index, uint8_t out[LD_MERKLE_HASH])
+{
+    struct ld_ledger *l = ctx;
+    uint64_t key = (((uint64_t)level << 56) | index) + 1;
+    struct node_slot *slot = &l->nodes[(key * 0x9e3779b97f4a7c15ULL) >> (64 - 17)];
+    enum ld_rc rc;
+
+    if (slot->key == key) {
+        memcpy(out, slot->hash, LD_MERKLE_HASH);
+        return LD_OK;
+    }
+    rc = ld_store_node_get(l->store, level, index, out);
+    if (rc == LD_OK) {
+        slot->key = key;
+        memcpy(slot->hash, out, LD_MERKLE_HASH);
+    }
+    return rc;
+}
 
 char *
 ld_ledger_checkpoint_body(const char *origin, uint64_t size, const uint8_t root[32])
@@ -783,7 +891,7 @@ ld_ledger_root(struct ld_ledger *l, uint64_t size, uint8_t root[LD_MERKLE_HASH])
         ld_merkle_frontier_root(&l->frontier, root);
         return LD_OK;
     }
-    return ld_merkle_root(ld_store_node_get, l->store, size, root);
+    return ld_merkle_root(cached_node, l, size, root);
 }
 
 enum ld_rc
@@ -860,9 +968,9 @@ ld_ledger_prove_inclusion(struct ld_ledger *l, uint64_t idx, uint64_t size, char
         return LD_NOTFOUND;
     if (size > l->frontier.size || idx >= size)
         return LD_INVALID;
-    rc = ld_store_node_get(l->store, 0, idx, leaf);
+    rc = cached_node(l, 0, idx, leaf);
     if (rc == LD_OK)
-        rc = ld_merkle_prove_inclusion(ld_store_node_get, l->store, idx, size, proof, &n);
+        rc = ld_merkle_prove_inclusion(cached_node, l, idx, size, proof, &n);
     if (rc != LD_OK)
         return rc;
     /* Canonical (RFC 8785) member order. */
@@ -887,7 +995,7 @@ ld_ledger_prove_consistency(struct ld_ledger *l, uint64_t old_size, uint64_t new
 
     if (old_size == 0 || old_size > new_size || new_size > l->frontier.size)
         return LD_INVALID;
-    rc = ld_merkle_prove_consistency(ld_store_node_get, l->store, old_size, new_size, proof, &n);
+    rc = ld_merkle_prove_consistency(cached_node, l, old_size, new_size, proof, &n);
     if (rc == LD_OK)
         rc = ld_ledger_root(l, old_size, r1);
     if (rc == LD_OK)
@@ -906,16 +1014,13 @@ ld_ledger_prove_consistency(struct ld_ledger *l, uint64_t old_size, uint64_t new
 enum ld_rc
 ld_ledger_head(struct ld_ledger *l, const char *chain, char id[LD_EVENT_ID_HEX])
 {
-    struct ld_store_event row;
+    uint8_t head[LD_MERKLE_HASH];
     uint64_t idx;
-    enum ld_rc rc = ld_store_head_get(l->store, chain, &idx);
+    enum ld_rc rc = ld_store_head_get(l->store, chain, &idx, head);
 
-    if (rc == LD_OK)
-        rc = ld_store_event_get(l->store, idx, &row);
     if (rc != LD_OK)
         return rc;
-    ld_enc_hex(row.id, LD_MERKLE_HASH, id);
-    free(row.entry);
+    ld_enc_hex(head, LD_MERKLE_HASH, id);
     return LD_OK;
 }
 
@@ -977,7 +1082,7 @@ ld_ledger_reindex(struct ld_ledger *l, struct ld_err *err)
         } else {
             rc = ld_merkle_frontier_push(&l->frontier, row.id, ld_store_node_put, l->store);
             if (rc == LD_OK && chain[0])
-                rc = ld_store_head_put(l->store, chain, row.idx);
+                rc = ld_store_head_put(l->store, chain, row.idx, row.id);
             if (rc == LD_OK && rule->apply)
                 rc = rule->apply(l->store, &ev, row.idx);
         }

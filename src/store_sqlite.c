@@ -23,7 +23,7 @@ extern const size_t ld_schema_migration_count;
 enum stmt_id {
     S_META_GET, S_META_PUT, S_SIZE, S_EV_PUT, S_EV_GET, S_EV_FIND, S_NODE_GET, S_NODE_PUT,
     S_HEAD_GET, S_HEAD_PUT, S_PARTY_PUT, S_PARTY_GET, S_KEY_PUT, S_KEY_GET, S_KEY_REVOKE,
-    S_CP_PUT, S_CP_LATEST, S_BEGIN, S_COMMIT, S_ROLLBACK, S_COUNT_
+    S_CP_PUT, S_CP_LATEST, S_BEGIN, S_COMMIT, S_ROLLBACK, S_LEAF_GET, S_COUNT_
 };
 
 static const char *const stmt_sql[S_COUNT_] = {
@@ -36,8 +36,8 @@ static const char *const stmt_sql[S_COUNT_] = {
     [S_EV_FIND] = "SELECT idx FROM events WHERE id = ?1",
     [S_NODE_GET] = "SELECT hash FROM nodes WHERE k = ?1",
     [S_NODE_PUT] = "INSERT OR REPLACE INTO nodes(k, hash) VALUES (?1, ?2)",
-    [S_HEAD_GET] = "SELECT head_idx FROM heads WHERE chain = ?1",
-    [S_HEAD_PUT] = "INSERT OR REPLACE INTO heads(chain, head_idx) VALUES (?1, ?2)",
+    [S_HEAD_GET] = "SELECT head_idx, head_id FROM heads WHERE chain = ?1",
+    [S_HEAD_PUT] = "INSERT OR REPLACE INTO heads(chain, head_idx, head_id) VALUES (?1, ?2, ?3)",
     [S_PARTY_PUT] = "INSERT INTO parties(id, name, roles, district, reg_idx) "
                     "VALUES (?1, ?2, ?3, ?4, ?5)",
     [S_PARTY_GET] = "SELECT id, name, roles, district, reg_idx FROM parties WHERE id = ?1",
@@ -49,6 +49,7 @@ static const char *const stmt_sql[S_COUNT_] = {
                      "AND revoked_idx IS NULL",
     [S_CP_PUT] = "INSERT OR IGNORE INTO checkpoints(size, note, signed_at) VALUES (?1, ?2, ?3)",
     [S_CP_LATEST] = "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1",
+    [S_LEAF_GET] = "SELECT id FROM events WHERE idx = ?1",
     [S_BEGIN] = "BEGIN IMMEDIATE",
     [S_COMMIT] = "COMMIT",
     [S_ROLLBACK] = "ROLLBACK",
@@ -189,7 +190,10 @@ ld_store_open(const char *path, unsigned flags, struct ld_store **out, struct ld
     }
     sqlite3_busy_timeout(s->db, 5000);
     sqlite3_extended_result_codes(s->db, 1);
-    if (exec(s, "PRAGMA foreign_keys = OFF") != LD_OK) {
+    /* A larger page cache keeps the id index and the Merkle nodes hot; the
+     * statement journals of single-row writes stay in memory. */
+    if (exec(s, "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -65536; "
+                "PRAGMA temp_store = MEMORY") != LD_OK) {
         rc = ld_err_set(err, LD_IO, "", "'%s' is not a ledger database", path);
         goto out;
     }
@@ -441,13 +445,13 @@ ld_store_node_get(void *ctx, unsigned level, uint64_t index, uint8_t out[LD_MERK
 
     if (level == 0) {
         /* Leaf hashes are the event ids. */
-        st = get(s, S_EV_GET);
+        st = get(s, S_LEAF_GET);
         if (st == NULL)
             return LD_DB;
         sqlite3_bind_int64(st, 1, (sqlite3_int64)index);
         r = sqlite3_step(st);
-        if (r == SQLITE_ROW && sqlite3_column_bytes(st, 1) == LD_MERKLE_HASH) {
-            memcpy(out, sqlite3_column_blob(st, 1), LD_MERKLE_HASH);
+        if (r == SQLITE_ROW && sqlite3_column_bytes(st, 0) == LD_MERKLE_HASH) {
+            memcpy(out, sqlite3_column_blob(st, 0), LD_MERKLE_HASH);
             rc = LD_OK;
         } else if (r == SQLITE_ROW) {
             rc = LD_TAMPERED;
@@ -491,7 +495,7 @@ ld_store_node_put(void *ctx, unsigned level, uint64_t index, const uint8_t hash[
 }
 
 enum ld_rc
-ld_store_head_get(struct ld_store *s, const char *chain, uint64_t *idx)
+ld_store_head_get(struct ld_store *s, const char *chain, uint64_t *idx, uint8_t id[LD_MERKLE_HASH])
 {
     sqlite3_stmt *st = get(s, S_HEAD_GET);
     enum ld_rc rc;
@@ -501,8 +505,12 @@ ld_store_head_get(struct ld_store *s, const char *chain, uint64_t *idx)
         return LD_DB;
     sqlite3_bind_text(st, 1, chain, -1, SQLITE_STATIC);
     r = sqlite3_step(st);
-    if (r == SQLITE_ROW) {
+    if (r == SQLITE_ROW && sqlite3_column_bytes(st, 1) != LD_MERKLE_HASH) {
+        rc = LD_TAMPERED;
+    } else if (r == SQLITE_ROW) {
         *idx = (uint64_t)sqlite3_column_int64(st, 0);
+        if (id)
+            memcpy(id, sqlite3_column_blob(st, 1), LD_MERKLE_HASH);
         rc = LD_OK;
     } else {
         rc = r == SQLITE_DONE ? LD_NOTFOUND : map(r);
@@ -512,7 +520,8 @@ ld_store_head_get(struct ld_store *s, const char *chain, uint64_t *idx)
 }
 
 enum ld_rc
-ld_store_head_put(struct ld_store *s, const char *chain, uint64_t idx)
+ld_store_head_put(struct ld_store *s, const char *chain, uint64_t idx,
+                  const uint8_t id[LD_MERKLE_HASH])
 {
     sqlite3_stmt *st = get(s, S_HEAD_PUT);
 
@@ -520,6 +529,7 @@ ld_store_head_put(struct ld_store *s, const char *chain, uint64_t idx)
         return LD_DB;
     sqlite3_bind_text(st, 1, chain, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
+    sqlite3_bind_blob(st, 3, id, LD_MERKLE_HASH, SQLITE_STATIC);
     return step_done(s, st);
 }
 

@@ -138,6 +138,7 @@ post(struct pool *p, struct chunk *c)
 static void
 wait_chunk(struct pool *p, struct chunk *c)
 {
+    run_jobs(p, c); /* help instead of idling */
     pthread_mutex_lock(&p->mu);
     while (atomic_load(&c->done) < c->n)
         pthread_cond_wait(&p->finished, &p->mu);

@@ -68,9 +68,11 @@ enum ld_rc ld_sig_pub_make(const char *name, const uint8_t pk[LD_SIG_PUB], struc
 
 /*
  * Parse a verifier key line "NAME+KEYHASH+BASE64(0x01||pub32)" (surrounding
- * whitespace and one trailing newline tolerated). Checks the algorithm byte,
- * the key length and that KEYHASH matches.
- * Returns LD_OK, LD_PARSE (malformed), LD_INVALID (hash mismatch, unknown algorithm).
+ * blanks and one trailing newline tolerated; KEYHASH in either case, base64
+ * strict). Checks the name (ld_sig_name_ok), that KEYHASH matches, the
+ * algorithm byte and the key length. Reads exactly len bytes.
+ * Returns LD_OK, LD_PARSE (malformed, bad name, wrong key length),
+ * LD_INVALID (hash mismatch, unknown algorithm). *out is set only on LD_OK.
  */
 enum ld_rc ld_sig_vkey_parse(const char *text, size_t len, struct ld_sig_pub *out);
 
@@ -80,13 +82,13 @@ char *ld_sig_vkey_format(const struct ld_sig_pub *p);
 /*
  * Generate a new key pair named name.
  * [out] out: new secret; caller frees with ld_sig_secret_free().
- * Returns LD_OK or LD_INVALID (bad name).
+ * Returns LD_OK, LD_INVALID (bad name) or LD_NOMEM (sodium_malloc failed).
  */
 enum ld_rc ld_sig_keygen(const char *name, struct ld_sig_secret **out);
 
 /*
  * Make a secret from a 32-byte seed (RFC 8032 secret key), for tests and vectors.
- * Returns LD_OK or LD_INVALID (bad name).
+ * Returns LD_OK, LD_INVALID (bad name) or LD_NOMEM (sodium_malloc failed).
  */
 enum ld_rc ld_sig_secret_from_seed(const char *name, const uint8_t seed[32],
                                    struct ld_sig_secret **out);
@@ -111,15 +113,23 @@ void ld_sig_secret_pub(const struct ld_sig_secret *s, struct ld_sig_pub *out);
  *   nonce: BASE64(24 bytes)           (argon2id only)
  *   seed: BASE64(secretbox(seed32))   (or BASE64(seed32) with kdf none)
  *
+ * Every line ends in '\n'; nothing follows the seed line.
  * [out] out: new NUL-terminated text; caller frees with free() (it holds the
  * secret in clear when passphrase is NULL: write it to a 0600 file, then free).
+ * Returns LD_OK or LD_NOMEM (secure memory or Argon2id memory unavailable).
  */
 enum ld_rc ld_sig_secret_export(const struct ld_sig_secret *s, const char *passphrase, char **out);
 
 /*
- * Parse secret key file text. passphrase may be NULL for an unencrypted file.
- * Returns LD_OK; LD_PARSE (not a key file, unknown version); LD_WRONGKEY (wrong
- * or missing passphrase: the box does not open); LD_INVALID (bad name, sizes).
+ * Parse secret key file text (exactly len bytes). passphrase may be NULL for
+ * an unencrypted file; it is ignored for one. The recorded Argon2id costs are
+ * used, within 1 <= OPSLIMIT <= 32 and 8 KiB <= MEMLIMIT <= 1 GiB.
+ * [out] out: new secret; caller frees with ld_sig_secret_free().
+ * [out] err: may be NULL; field is the offending line's key ("kdf", "seed", ...).
+ * Returns LD_OK; LD_PARSE (not a key file, unknown version or kdf, malformed
+ * or truncated line, bad base64); LD_WRONGKEY (wrong or missing passphrase,
+ * or a damaged sealed seed: the box does not open); LD_INVALID (bad name,
+ * field sizes, KDF costs out of range); LD_NOMEM (no secure or Argon2id memory).
  */
 enum ld_rc ld_sig_secret_import(const char *text, size_t len, const char *passphrase,
                                 struct ld_sig_secret **out, struct ld_err *err);
@@ -142,8 +152,9 @@ enum ld_rc ld_sig_verify(const uint8_t pk[LD_SIG_PUB], const char *purpose, cons
                          size_t len, const uint8_t sig[LD_SIG_SIG]);
 
 /*
- * Sign a note text (must be non-empty UTF-8 ending in '\n', no NUL) with s and
- * return the whole signed note: text, a blank line, one signature line.
+ * Sign a note text (must be non-empty UTF-8 ending in '\n', no control
+ * character but '\n') with s and return the whole signed note: text, a blank
+ * line, one signature line. The signature is over the text bytes alone.
  * [out] out: new string; caller frees with free().
  * Returns LD_OK or LD_INVALID (text not acceptable as a note).
  */
@@ -154,11 +165,17 @@ enum ld_rc ld_sig_note_sign(const char *text, size_t len, const struct ld_sig_se
  * Open a signed note: split text and signatures, verify every signature made
  * by a key in known[] (matched by name and key hash), ignore signatures by
  * unknown keys.
- * [out] text_len: length of the note text (it starts at note[0] and ends with '\n').
+ * Follows golang.org/x/mod/sumdb/note Open: split at the last "\n\n"; at most
+ * 100 signature lines; a repeated signature by one known key is checked once;
+ * an unknown signer's blob need only be base64 of at least 5 bytes.
+ * [out] text_len: if non-NULL, length of the note text (it starts at note[0]
+ * and ends with '\n').
  * [out] verified: if non-NULL, set to the number of known keys that verified.
+ * Out-parameters are set only on LD_OK. err may be NULL.
  * Returns LD_OK if at least one known key verified and no known key's signature
  * failed; LD_PARSE (malformed note or signature line); LD_BADSIG (a known key's
- * signature is wrong); LD_WRONGKEY (no signature by any known key).
+ * signature is wrong, including one of the wrong length); LD_WRONGKEY (no
+ * signature by any known key).
  */
 enum ld_rc ld_sig_note_open(const char *note, size_t len, const struct ld_sig_pub *known,
                             size_t nknown, size_t *text_len, size_t *verified,
