@@ -82,7 +82,7 @@ raw_verify(const struct ld_sig_secret *s, unsigned threads)
     ld_sig_secret_pub(s, &pub);
     ld_sig_sign(s, NULL, msg, sizeof msg, sig);
     for (i = 0; i < threads; i++) {
-        v[i].pk = pub.pk, v[i].sig = sig, v[i].msg = msg, v[i].len = sizeof msg, v[i].secs = 1.5;
+        v[i].pk = pub.pk, v[i].sig = sig, v[i].msg = msg, v[i].len = sizeof msg, v[i].secs = 1.0;
         pthread_create(&t[i], NULL, verify_loop, &v[i]);
     }
     for (i = 0; i < threads; i++) {
@@ -104,7 +104,7 @@ make_events(const struct ld_sig_secret *reg, size_t n, size_t **lens, const char
         char id[19], name[64];
         cJSON *e = cJSON_CreateObject(), *b = cJSON_CreateObject(), *roles = cJSON_CreateArray();
 
-        snprintf(id, sizeof id, "91210200%09zu", i);
+        snprintf(id, sizeof id, "91210200%09zu", i % 1000000000u);
         id[17] = ld_uscc_check_char(id);
         id[18] = '\0';
         snprintf(name, sizeof name, "大连测试企业%zu有限公司", i);
@@ -186,7 +186,7 @@ main(int argc, char **argv)
     struct ld_ledger *l;
     struct ld_verify_opts vo;
     struct ld_verify_result vr;
-    double r1, rall, a_single, a_batch1, a_batch2, t0, v_full, v_norec, proof_us;
+    double r1, rall, v_full_raw, r1_single, r1_batch1, r1_batch2, a_single, a_batch1, a_batch2, t0, v_full, v_norec, proof_us;
     struct stat sb;
     off_t dbsize = 0;
     char path[160];
@@ -218,13 +218,18 @@ main(int argc, char **argv)
     printf("signed %zu events in %.1f s (%.0f B average entry)\n", n, now_s() - t0,
            (double)raw_bytes / (double)n);
 
+    /* The CPU's speed drifts on a shared machine: each figure is taken
+     * against a raw verify rate measured right before it. */
     l = open_ledger(db, 1);
+    r1_single = raw_verify(reg, 1);
     a_single = append_range(l, ev, lens, 0, single, 1);
     one_thread = single + (n - single) / 10;
+    r1_batch1 = raw_verify(reg, 1);
     a_batch1 = append_range(l, ev, lens, single, one_thread, 100);
     ld_ledger_close(l);
     l = open_ledger(db, (unsigned)cores);
     two_thread = one_thread + (n - one_thread) / 9;
+    r1_batch2 = raw_verify(reg, 1);
     a_batch2 = append_range(l, ev, lens, one_thread, two_thread, 100);
     append_range(l, ev, lens, two_thread, n, 100);
     {
@@ -234,11 +239,11 @@ main(int argc, char **argv)
         free(note);
     }
     printf("append, synchronous=FULL, 1 event/commit:      %8.0f/s = %.2f x raw 1-core verify\n",
-           a_single, a_single / r1);
+           a_single, a_single / r1_single);
     printf("append, synchronous=FULL, 100/commit, 1 thread: %7.0f/s = %.2f x raw 1-core verify"
-           "  (target >= 0.5)\n", a_batch1, a_batch1 / r1);
+           "  (target >= 0.5)\n", a_batch1, a_batch1 / r1_batch1);
     printf("append, synchronous=FULL, 100/commit, %ld sig threads + writer: %.0f/s = %.2f x raw "
-           "1-core verify  (target >= 0.9)\n", cores, a_batch2, a_batch2 / r1);
+           "1-core verify  (target >= 0.9)\n", cores, a_batch2, a_batch2 / r1_batch2);
 
     /* Proof generation at the final size. */
     t0 = now_s();
@@ -256,17 +261,20 @@ main(int argc, char **argv)
 
     memset(&vo, 0, sizeof vo);
     vo.threads = (unsigned)cores;
+    rall = raw_verify(reg, (unsigned)cores);
     t0 = now_s();
     if (ld_verify_ledger(db, &vo, &vr) != LD_OK)
         die("verify", vr.err.rc);
     v_full = (double)vr.events / (now_s() - t0);
+    v_full_raw = rall;
     vo.skip_receipts = 1;
+    rall = raw_verify(reg, (unsigned)cores);
     t0 = now_s();
     if (ld_verify_ledger(db, &vo, &vr) != LD_OK)
         die("verify", vr.err.rc);
     v_norec = (double)vr.events / (now_s() - t0);
     printf("verify (event + receipt signatures): %.0f events/s = %.2f x raw verify x %ld cores\n",
-           v_full, v_full / rall, cores);
+           v_full, v_full / v_full_raw, cores);
     printf("verify (event signatures only):      %.0f events/s = %.2f x raw verify x %ld cores"
            "  (target >= 0.8)\n", v_norec, v_norec / rall, cores);
 
