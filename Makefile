@@ -23,8 +23,9 @@ WARN     := -std=c11 -Wall -Wextra -Wpedantic $(if $(CI),-Werror)
 CPPFLAGS += -Iinclude -D_DEFAULT_SOURCE -MMD -MP
 
 LIB_SRC  := $(wildcard src/*.c)
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema.o
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema.o $(BUILD)/gen/data.o
 SQL      := $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
+DATA     := $(sort $(wildcard data/*.csv))
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -59,6 +60,14 @@ $(BUILD)/gen/schema.c: $(SQL) tools/embed-sql
 
 $(BUILD)/gen/schema.o: $(BUILD)/gen/schema.c
 	$(CC) $(ALL_CFLAGS) -Wno-overlength-strings -c -o $@ $<
+
+# Reference data (data/*.csv) carried inside the binary: no run-time paths.
+$(BUILD)/gen/data.c: $(DATA) tools/embed-data
+	@mkdir -p $(dir $@)
+	tools/embed-data $@ $(DATA)
+
+$(BUILD)/gen/data.o: $(BUILD)/gen/data.c
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-overlength-strings -c -o $@ $<
 
 $(BUILD)/libliandan.a: $(LIB_OBJ)
 	@rm -f $@

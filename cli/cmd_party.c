@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "liandan/canon.h"
 #include "liandan/mem.h"
 #include "liandan/tm.h"
 #include "liandan/banned.h"
@@ -20,13 +21,15 @@ static const char usage[] =
     "                              [--until DATE]\n"
     "       liandan party revoke   [--db DB] --key REG_SECRET --id USCC --pub PARTY.pub\n"
     "                              [--reason TEXT]\n"
+    "       liandan party licence  [--db DB] --key REG_SECRET --body LICENCE.json\n"
+    "       liandan party permit   [--db DB] --key REG_SECRET --body PERMIT.json\n"
     "\n"
     "Signs a party event with the regulator's key and appends it; prints the receipt.\n"
     "ROLE: producer, carrier, receiver, collector. DATE: YYYY-MM-DD or\n"
     "YYYY-MM-DDTHH:MM:SSZ (UTC). CODE: 6-digit district (default: from the USCC).\n";
 
 struct args {
-    const char *db, *key, *id, *name, *role, *district, *pub, *until, *reason;
+    const char *db, *key, *id, *name, *role, *district, *pub, *until, *reason, *body;
 };
 
 /* The unsigned event skeleton: prev is the party chain's head. */
@@ -105,6 +108,7 @@ cmd_party(int argc, char **argv)
         {"role", required_argument, NULL, 'r'},   {"district", required_argument, NULL, 'D'},
         {"pub", required_argument, NULL, 'p'},    {"until", required_argument, NULL, 'u'},
         {"reason", required_argument, NULL, 'R'}, {"help", no_argument, NULL, 'h'},
+        {"body", required_argument, NULL, 'b'},
         {NULL, 0, NULL, 0},
     };
     struct args a;
@@ -123,8 +127,10 @@ cmd_party(int argc, char **argv)
         return cli_usage(usage, 0);
     }
     verb = argv[1];
-    if (strcmp(verb, "register") != 0 && strcmp(verb, "key") != 0 && strcmp(verb, "revoke") != 0) {
-        cli_err("party", "'%s' is not one of register, key, revoke", verb);
+    if (strcmp(verb, "register") != 0 && strcmp(verb, "key") != 0 &&
+        strcmp(verb, "revoke") != 0 && strcmp(verb, "licence") != 0 &&
+        strcmp(verb, "permit") != 0) {
+        cli_err("party", "'%s' is not one of register, key, revoke, licence, permit", verb);
         return cli_usage(usage, 0);
     }
     optind = 0;
@@ -140,6 +146,7 @@ cmd_party(int argc, char **argv)
         case 'p': ok = cli_once("party", &a.pub, optarg, "pub"); break;
         case 'u': ok = cli_once("party", &a.until, optarg, "until"); break;
         case 'R': ok = cli_once("party", &a.reason, optarg, "reason"); break;
+        case 'b': ok = cli_once("party", &a.body, optarg, "body"); break;
         case 'h': return cli_usage(usage, 1);
         default: return cli_usage(usage, 0);
         }
@@ -150,11 +157,42 @@ cmd_party(int argc, char **argv)
         cli_err("party", "unexpected argument '%s'", argv[optind + 1]);
         return cli_usage(usage, 0);
     }
-    if (a.key == NULL || a.id == NULL) {
+    if (strcmp(verb, "licence") == 0 || strcmp(verb, "permit") == 0) {
+        const cJSON *id;
+        char *text = NULL;
+        size_t len = 0;
+        struct ld_err err;
+        memset(&err, 0, sizeof err);
+        if (a.key == NULL || a.body == NULL || a.id || a.name || a.role || a.pub) {
+            cli_err("party", "%s takes --key and --body", verb);
+            return cli_usage(usage, 0);
+        }
+        if (cli_read(a.body, &text, &len) != LD_OK) {
+            cli_err("party", "cannot read '%s'", a.body);
+            return EXIT_USAGE;
+        }
+        if (ld_canon_parse(text, len, LD_CANON_SIGNED, &body, &err) != LD_OK) {
+            free(text);
+            return cli_fail("party", a.body, err.rc, &err);
+        }
+        free(text);
+        id = cJSON_GetObjectItemCaseSensitive(body, "id");
+        if (!cJSON_IsString(id)) {
+            cli_err("party", "'%s' has no \"id\" (the party's USCC)", a.body);
+            code = EXIT_REJECT;
+            goto out;
+        }
+        a.id = id->valuestring;
+    } else if (a.key == NULL || a.id == NULL) {
         cli_err("party", "missing %s", a.key == NULL ? "--key" : "--id");
         return cli_usage(usage, 0);
+    } else if (a.body) {
+        cli_err("party", "%s takes no --body", verb);
+        return cli_usage(usage, 0);
     }
-    if (strcmp(verb, "register") == 0) {
+    if (body) {
+        /* licence or permit: the body as given */
+    } else if (strcmp(verb, "register") == 0) {
         if (a.name == NULL || a.role == NULL || a.pub || a.until || a.reason) {
             cli_err("party", "register takes --name and --role (and --district)");
             return cli_usage(usage, 0);
@@ -201,10 +239,11 @@ cmd_party(int argc, char **argv)
     }
     if (cli_open("party", a.db, 0, &l) != LD_OK)
         goto out;
-    event = skeleton(l, strcmp(verb, "register") == 0 ? "party.register"
-                        : strcmp(verb, "key") == 0    ? "party.key"
-                                                      : "party.revoke",
-                     a.id, body);
+    {
+        char type[32];
+        snprintf(type, sizeof type, "party.%s", strcmp(verb, "register") == 0 ? "register" : verb);
+        event = skeleton(l, type, a.id, body);
+    }
     body = NULL;
     code = cli_sign_append("party", l, event, s);
 out:

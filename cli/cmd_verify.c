@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "liandan/domain.h"
 #include "liandan/verify.h"
 #include "liandan/banned.h"
 
@@ -66,6 +67,7 @@ cmd_verify(int argc, char **argv)
         return EXIT_USAGE;
     }
     vo.threads = (unsigned)t;
+    vo.rules = ld_domain_rules(&vo.nrules);
     if (!quiet && tty)
         vo.progress = progress;
     rc = ld_verify_ledger(cli_db(db), &vo, &res);

@@ -23,6 +23,16 @@ static const struct cli_cmd commands[] = {
     {"prove", cmd_prove, "print an inclusion or consistency proof"},
     {"verify", cmd_verify, "re-check every event, key, chain and the Merkle root"},
     {"reindex", cmd_reindex, "rebuild the derived tables from the events"},
+    {"file", cmd_event, "file a manifest (producer)"},
+    {"cancel", cmd_event, "cancel a manifest before pickup (producer)"},
+    {"pickup", cmd_event, "sign pickup (carrier)"},
+    {"handover", cmd_event, "sign a hand-over to the next leg (next carrier)"},
+    {"arrive", cmd_event, "sign arrival at the receiver (carrier)"},
+    {"receive", cmd_event, "accept a load, in full or in part (receiver)"},
+    {"reject", cmd_event, "reject a load, whole or per line (receiver)"},
+    {"dispose", cmd_event, "record utilisation/disposal (receiver)"},
+    {"show", cmd_show, "show a manifest: three parts, state, signatures"},
+    {"list", cmd_list, "list manifests by party, role, state, code, district, date"},
 };
 
 static int

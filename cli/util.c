@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "liandan/buf.h"
+#include "liandan/domain.h"
 #include "liandan/mem.h"
 #include "liandan/banned.h"
 
@@ -226,8 +227,16 @@ cli_open(const char *cmd, const char *db, int readonly, struct ld_ledger **out)
     opts.store_flags = readonly ? LD_STORE_READONLY : 0;
     opts.key_passphrase = cli_ledger_passphrase();
     rc = ld_ledger_open(path, &opts, out, &err);
-    if (rc != LD_OK)
+    if (rc != LD_OK) {
         cli_err(cmd, "%s", err.msg[0] ? err.msg : ld_rc_str(rc));
+        return rc;
+    }
+    rc = ld_domain_register(*out);
+    if (rc != LD_OK) {
+        cli_err(cmd, "cannot register the manifest rules");
+        ld_ledger_close(*out);
+        *out = NULL;
+    }
     return rc;
 }
 

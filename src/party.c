@@ -64,9 +64,8 @@ only(const cJSON *body, const char *const *names, size_t n, struct ld_err *err)
     return LD_OK;
 }
 
-/* Chain of every party event: the subject party's history. */
-static enum ld_rc
-party_chain(const struct ld_event *ev, char *out, size_t cap, struct ld_err *err)
+enum ld_rc
+ld_party_chain(const struct ld_event *ev, char *out, size_t cap, struct ld_err *err)
 {
     const char *id = NULL;
     enum ld_rc rc = body_id(ev->body, &id, err);
@@ -344,10 +343,10 @@ ld_party_key_check(const struct ld_store_key *k, const char *actor, int64_t at, 
 }
 
 const struct ld_rule ld_party_rules[] = {
-    {"party.register", LD_RULE_REGULATOR | LD_RULE_NO_MANIFEST, party_chain, register_check,
+    {"party.register", LD_RULE_REGULATOR | LD_RULE_NO_MANIFEST, ld_party_chain, register_check,
      register_apply},
-    {"party.key", LD_RULE_REGULATOR | LD_RULE_NO_MANIFEST, party_chain, key_check, key_apply},
-    {"party.revoke", LD_RULE_REGULATOR | LD_RULE_NO_MANIFEST, party_chain, revoke_check,
+    {"party.key", LD_RULE_REGULATOR | LD_RULE_NO_MANIFEST, ld_party_chain, key_check, key_apply},
+    {"party.revoke", LD_RULE_REGULATOR | LD_RULE_NO_MANIFEST, ld_party_chain, revoke_check,
      revoke_apply},
 };
 const size_t ld_party_rule_count = sizeof ld_party_rules / sizeof *ld_party_rules;

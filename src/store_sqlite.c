@@ -55,10 +55,21 @@ static const char *const stmt_sql[S_COUNT_] = {
     [S_ROLLBACK] = "ROLLBACK",
 };
 
+#define QCACHE 128
+
+/* A domain statement: the SQL text pointer is its identity. */
+struct ld_store_q {
+    struct ld_store *s;            /* owner */
+    const char *sql;               /* borrowed key (a literal) */
+    sqlite3_stmt *st;              /* owned */
+};
+
 struct ld_store {
     sqlite3 *db;                   /* the connection */
     sqlite3_stmt *stmt[S_COUNT_];  /* prepared lazily, finalised on close */
     unsigned fault;                /* test hook: countdown to an injected failure, 0 = off */
+    struct ld_store_q q[QCACHE];   /* domain statements, prepared on first use */
+    size_t nq;
 };
 
 struct ld_store_iter {
@@ -239,6 +250,8 @@ ld_store_close(struct ld_store *s)
         return;
     for (i = 0; i < S_COUNT_; i++)
         sqlite3_finalize(s->stmt[i]);
+    for (i = 0; i < s->nq; i++)
+        sqlite3_finalize(s->q[i].st);
     if (s->db && !sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(s->db);
@@ -724,11 +737,115 @@ ld_store_checkpoint_each(struct ld_store *s,
 }
 
 enum ld_rc
+ld_store_q(struct ld_store *s, const char *sql, struct ld_store_q **out)
+{
+    size_t i;
+
+    for (i = 0; i < s->nq; i++)
+        if (s->q[i].sql == sql) {
+            *out = &s->q[i];
+            return LD_OK;
+        }
+    if (s->nq == QCACHE)
+        return LD_DB;
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->q[s->nq].st, NULL) !=
+        SQLITE_OK)
+        return LD_DB;
+    s->q[s->nq].s = s;
+    s->q[s->nq].sql = sql;
+    *out = &s->q[s->nq++];
+    return LD_OK;
+}
+
+void
+ld_store_q_text(struct ld_store_q *q, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(q->st, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q->st, i);
+}
+
+void
+ld_store_q_int(struct ld_store_q *q, int i, int64_t v)
+{
+    sqlite3_bind_int64(q->st, i, v);
+}
+
+void
+ld_store_q_null(struct ld_store_q *q, int i)
+{
+    sqlite3_bind_null(q->st, i);
+}
+
+enum ld_rc
+ld_store_q_step(struct ld_store_q *q)
+{
+    int r = sqlite3_step(q->st);
+
+    if (r == SQLITE_ROW)
+        return LD_OK;
+    if (r == SQLITE_DONE)
+        return LD_NOTFOUND;
+    return map(r) == LD_OK ? LD_DB : map(r);
+}
+
+const char *
+ld_store_q_col_text(struct ld_store_q *q, int i)
+{
+    const unsigned char *t = sqlite3_column_text(q->st, i);
+    return t ? (const char *)t : "";
+}
+
+int64_t
+ld_store_q_col_int(struct ld_store_q *q, int i)
+{
+    return sqlite3_column_int64(q->st, i);
+}
+
+int
+ld_store_q_col_null(struct ld_store_q *q, int i)
+{
+    return sqlite3_column_type(q->st, i) == SQLITE_NULL;
+}
+
+void
+ld_store_q_done(struct ld_store_q *q)
+{
+    sqlite3_reset(q->st);
+    sqlite3_clear_bindings(q->st);
+}
+
+enum ld_rc
+ld_store_q_exec(struct ld_store_q *q)
+{
+    return step_done(q->s, q->st);
+}
+
+enum ld_rc
 ld_store_clear_derived(struct ld_store *s)
 {
+    char *list = NULL, *p, *comma;
+    enum ld_rc rc;
+
     if (faulted(s))
         return LD_DB;
-    return exec(s, "DELETE FROM nodes; DELETE FROM heads; DELETE FROM parties; DELETE FROM keys;");
+    rc = exec(s, "DELETE FROM nodes; DELETE FROM heads; DELETE FROM parties; DELETE FROM keys;");
+    if (rc != LD_OK)
+        return rc;
+    /* Domain tables, listed by their migrations (names are ours, not input). */
+    if (ld_store_meta_get(s, "derived_tables", &list) != LD_OK)
+        return LD_OK;
+    for (p = list; rc == LD_OK && p && *p; p = comma ? comma + 1 : NULL) {
+        char sql[128];
+        comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        snprintf(sql, sizeof sql, "DELETE FROM \"%s\"", p);
+        rc = exec(s, sql);
+    }
+    free(list);
+    return rc;
 }
 
 enum ld_rc

@@ -24,6 +24,10 @@
 extern const struct ld_rule ld_party_rules[];
 extern const size_t ld_party_rule_count;
 
+/* Chain of a party event: "p:" + body.id (ld_rule.chain). Any regulator event
+ * about one party (licences, permits) joins the same chain. */
+enum ld_rc ld_party_chain(const struct ld_event *ev, char *out, size_t cap, struct ld_err *err);
+
 /* Is role one of the known roles? Returns 1 or 0. */
 int ld_party_role_ok(const char *role);
 

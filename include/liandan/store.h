@@ -130,7 +130,35 @@ enum ld_rc ld_store_checkpoint_each(struct ld_store *s,
                                     enum ld_rc (*fn)(void *ctx, uint64_t size, const char *note),
                                     void *ctx);
 
-/* Empty every DERIVED table (nodes, heads, parties, keys) for a rebuild. */
+/*
+ * Prepared statements for the domain's own derived tables (schema/002_* and
+ * later). The SQL text is the cache key: pass a string literal, and the
+ * statement is prepared once per connection. Keep the SQL portable (no
+ * SQLite-only syntax beyond INSERT OR REPLACE) so that another store can run it.
+ *   ld_store_q(s, sql, &q) -> bind 1-based parameters -> ld_store_q_step until it
+ *   returns LD_NOTFOUND (no more rows) -> ld_store_q_done(q).
+ * A statement is used by one caller at a time; done() resets it for reuse.
+ */
+struct ld_store_q;
+/* Returns LD_OK or LD_DB (SQL does not prepare). [out] q: borrowed from s. */
+enum ld_rc ld_store_q(struct ld_store *s, const char *sql, struct ld_store_q **q);
+void ld_store_q_text(struct ld_store_q *q, int i, const char *v); /* NULL binds NULL */
+void ld_store_q_int(struct ld_store_q *q, int i, int64_t v);
+void ld_store_q_null(struct ld_store_q *q, int i);
+/* LD_OK: a row is available; LD_NOTFOUND: done (for writes: executed); LD_DB/LD_BUSY. */
+enum ld_rc ld_store_q_step(struct ld_store_q *q);
+/* Column i of the current row: text ("" for NULL), integer (0 for NULL), NULL test. */
+const char *ld_store_q_col_text(struct ld_store_q *q, int i);
+int64_t ld_store_q_col_int(struct ld_store_q *q, int i);
+int ld_store_q_col_null(struct ld_store_q *q, int i);
+/* Reset for the next use (clears bindings). */
+void ld_store_q_done(struct ld_store_q *q);
+/* Run a write statement with no result rows: step once and reset. Counts for
+ * fault injection. Returns LD_OK, LD_DB or LD_BUSY. */
+enum ld_rc ld_store_q_exec(struct ld_store_q *q);
+
+/* Empty every DERIVED table (nodes, heads, parties, keys, and every table the
+ * domain's migrations list in meta key "derived_tables") for a rebuild. */
 enum ld_rc ld_store_clear_derived(struct ld_store *s);
 
 /* Run a statement with no result, for tests and tools (e.g. tamper tests).

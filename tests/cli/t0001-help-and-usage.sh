@@ -1,10 +1,26 @@
 # Every subcommand answers --help with exit 0, and a missing argument with exit 2.
 . "$(dirname "$0")/lib.sh"
 
-for c in keygen init party sign submit log entry checkpoint ledger-key prove verify reindex; do
+for c in keygen init party sign submit log entry checkpoint ledger-key prove verify reindex \
+         file cancel pickup handover arrive receive reject dispose show list; do
     expect_exit 0 ld "$c" --help
     expect_out "usage: liandan $c"
 done
+# The signing commands: a missing --key (or body / manifest) exits 2.
+for c in file cancel pickup handover arrive receive reject dispose; do
+    expect_exit 2 ld "$c" --manifest 20262102000001
+    expect_err "missing --key"
+done
+expect_exit 2 ld file --key k
+expect_err "missing --body"
+expect_exit 2 ld pickup --key k
+expect_err "missing --manifest"
+expect_exit 2 ld cancel --key k --manifest 20262102000001
+expect_err "missing --reason"
+expect_exit 2 ld show
+expect_err "missing NUMBER"
+expect_exit 2 ld list --role carrier
+expect_exit 2 ld party licence --key k
 expect_exit 0 ld --help
 expect_out "commands:"
 expect_exit 2 ld
