@@ -50,6 +50,13 @@ static const struct verb verbs[] = {
      "usage: liandan reject [--db DB] --key SECRET --manifest N --reason TEXT\n"
      "                      [--line LINE:REJECTED_G]...\n"
      "\nWithout --line the whole load is rejected.\n"},
+    {"correct", "manifest.correct",
+     "usage: liandan correct [--db DB] --key SECRET --manifest N --part producer|carrier|receiver\n"
+     "                       --reason TEXT (--changes CHANGES.json | --request)\n"
+     "\nA party proposes a correction of its own part of a closed manifest; it takes\n"
+     "effect when every other party approves. The regulator uses --request.\n"},
+    {"approve", "manifest.approve",
+     "usage: liandan approve [--db DB] --key SECRET --manifest N --correction ID\n"},
     {"dispose", "disposal.complete",
      "usage: liandan dispose [--db DB] --key SECRET --manifest N [--on DATE]\n"
      "                       [--line LINE:METHOD:QTY_G]... [--body F.json]\n"
@@ -197,13 +204,16 @@ cmd_event(int argc, char **argv)
         {"from", required_argument, NULL, 'f'},     {"place", required_argument, NULL, 'P'},
         {"line", required_argument, NULL, 'L'},     {"on", required_argument, NULL, 'o'},
         {"method", required_argument, NULL, 'M'},   {"help", no_argument, NULL, 'h'},
+        {"part", required_argument, NULL, 'A'},     {"changes", required_argument, NULL, 'C'},
+        {"request", no_argument, NULL, 'Q'},        {"correction", required_argument, NULL, 'I'},
         {NULL, 0, NULL, 0},
     };
     const struct verb *v = find(argv[0]);
     const char *db = NULL, *key = NULL, *bodyf = NULL, *man = NULL, *number = NULL;
     const char *reason = NULL, *vehicle = NULL, *trailer = NULL, *driver = NULL;
     const char *escort = NULL, *start = NULL, *packages = NULL, *from = NULL, *place = NULL;
-    const char *on = NULL, *method = NULL;
+    const char *on = NULL, *method = NULL, *part = NULL, *changes = NULL, *correction = NULL;
+    int request = 0;
     char *lines[99];
     int nlines = 0, c, code = EXIT_USAGE, i;
     long long manifest = 0;
@@ -234,6 +244,10 @@ cmd_event(int argc, char **argv)
         case 'P': ok = cli_once(v->name, &place, optarg, "place"); break;
         case 'o': ok = cli_once(v->name, &on, optarg, "on"); break;
         case 'M': ok = cli_once(v->name, &method, optarg, "method"); break;
+        case 'A': ok = cli_once(v->name, &part, optarg, "part"); break;
+        case 'C': ok = cli_once(v->name, &changes, optarg, "changes"); break;
+        case 'I': ok = cli_once(v->name, &correction, optarg, "correction"); break;
+        case 'Q': request = 1; break;
         case 'L':
             if (nlines == 99) {
                 cli_err(v->name, "at most 99 --line options");
@@ -263,7 +277,8 @@ cmd_event(int argc, char **argv)
         cli_err(v->name, "a manifest number is 14 digits");
         return EXIT_USAGE;
     }
-    if ((strcmp(v->name, "cancel") == 0 || strcmp(v->name, "reject") == 0) && reason == NULL) {
+    if ((strcmp(v->name, "cancel") == 0 || strcmp(v->name, "reject") == 0 ||
+         strcmp(v->name, "correct") == 0) && reason == NULL) {
         cli_err(v->name, "missing --reason");
         return cli_usage(v->usage, 0);
     }
@@ -307,6 +322,30 @@ cmd_event(int argc, char **argv)
         set(body, "place", cJSON_CreateString(place));
     if (on)
         set(body, "on", cJSON_CreateString(on));
+    if (part)
+        set(body, "part", cJSON_CreateString(part));
+    if (request)
+        set(body, "request", cJSON_CreateTrue());
+    if (correction)
+        set(body, "correction", cJSON_CreateString(correction));
+    if (changes) {
+        char *text = NULL;
+        size_t len = 0;
+        cJSON *ch = NULL;
+        struct ld_err err;
+        memset(&err, 0, sizeof err);
+        if (cli_read(changes, &text, &len) != LD_OK) {
+            cli_err(v->name, "cannot read '%s'", changes);
+            goto out;
+        }
+        rc = ld_canon_parse(text, len, LD_CANON_SIGNED, &ch, &err);
+        free(text);
+        if (rc != LD_OK) {
+            code = cli_fail(v->name, changes, rc, &err);
+            goto out;
+        }
+        set(body, "changes", ch);
+    }
     if (packages) {
         cJSON *arr = cJSON_CreateArray();
         char *copy = ld_xstrdup(packages), *p = copy, *comma;

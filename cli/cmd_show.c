@@ -85,6 +85,8 @@ chain(struct ld_ledger *l, long long number, cJSON *events, int *all_ok)
 static const char *
 part_of(const char *type)
 {
+    if (strcmp(type, "manifest.correct") == 0 || strcmp(type, "manifest.approve") == 0)
+        return "corrections";
     if (strncmp(type, "manifest.", 9) == 0)
         return "producer";
     if (strncmp(type, "transport.", 10) == 0)
@@ -96,15 +98,16 @@ static void
 print_text(long long number, const struct ld_domain_manifest *m, const cJSON *events, int all_ok)
 {
     const cJSON *e;
-    static const char *const parts[] = {"producer", "carrier", "receiver"};
+    static const char *const parts[] = {"producer", "carrier", "receiver", "corrections"};
     static const char *const titles[] = {"第一部分 产生单位 / producer part",
                                          "第二部分 运输单位 / carrier part",
-                                         "第三部分 接受单位 / receiver part"};
+                                         "第三部分 接受单位 / receiver part",
+                                         "更正 / corrections (every version stays in the chain)"};
     size_t p;
 
     printf("联单 %lld  state: %s\n", number, m->state);
     printf("producer %s  carrier %s  receiver %s\n", m->producer, m->carrier, m->receiver);
-    for (p = 0; p < 3; p++) {
+    for (p = 0; p < 4; p++) {
         printf("\n%s\n", titles[p]);
         cJSON_ArrayForEach(e, events)
         {

@@ -31,6 +31,8 @@ static const struct cli_cmd commands[] = {
     {"receive", cmd_event, "accept a load, in full or in part (receiver)"},
     {"reject", cmd_event, "reject a load, whole or per line (receiver)"},
     {"dispose", cmd_event, "record utilisation/disposal (receiver)"},
+    {"correct", cmd_event, "propose (or, regulator: request) a correction of a closed manifest"},
+    {"approve", cmd_event, "approve another party's correction"},
     {"show", cmd_show, "show a manifest: three parts, state, signatures"},
     {"list", cmd_list, "list manifests by party, role, state, code, district, date"},
 };

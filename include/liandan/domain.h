@@ -9,6 +9,7 @@
  *   src/rules_transport.c  transport.pickup, .handover, .arrive   (carriers)
  *   src/rules_receipt.c    receipt.accept, receipt.reject,
  *                          disposal.complete                      (receiver)
+ *   src/rules_correct.c    manifest.correct, manifest.approve     (parties; regulator requests)
  * src/domain.c holds the queries they share.
  */
 #ifndef LIANDAN_DOMAIN_H
@@ -35,6 +36,8 @@ extern const struct ld_rule ld_rules_transport[];
 extern const size_t ld_rules_transport_count;
 extern const struct ld_rule ld_rules_receipt[];
 extern const size_t ld_rules_receipt_count;
+extern const struct ld_rule ld_rules_correct[];
+extern const size_t ld_rules_correct_count;
 
 /* Reference data checks against the built-in catalogue (data/, loaded once,
  * shared read-only by every thread). Each returns 1 (valid) or 0. */

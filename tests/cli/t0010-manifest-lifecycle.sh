@@ -86,3 +86,26 @@ expect_exit 0 ld cancel --key producer.key --manifest $N2 --reason '计划变更
 expect_exit 0 ld show --json $N2
 expect_out '"state":"cancelled"'
 expect_exit 0 ld verify
+
+# Corrections of the closed manifest: the receiver corrects its own part; it
+# takes effect when the producer and the carrier approve; versions stay visible.
+printf '{"lines":[{"line":1,"received_g":796000}]}' > changes.json
+expect_exit 1 ld correct --key producer.key --manifest $N --part receiver --reason x --changes changes.json
+expect_err 'only its own part'
+expect_exit 1 ld correct --key receiver.key --manifest $N2 --part receiver --reason x --changes changes.json
+expect_err 'after closing'
+expect_exit 0 ld correct --key receiver.key --manifest $N --part receiver --reason '地磅复核' --changes changes.json
+CID=$(sed 's/.*"id":"\([0-9a-f]*\)".*/\1/' "$T/out")
+expect_exit 1 ld approve --key receiver.key --manifest $N --correction "$CID"
+expect_err 'no approval to give'
+expect_exit 0 ld approve --key producer.key --manifest $N --correction "$CID"
+expect_exit 1 ld approve --key producer.key --manifest $N --correction "$CID"
+expect_exit 0 ld approve --key carrier.key --manifest $N --correction "$CID"
+expect_exit 1 ld approve --key carrier.key --manifest $N --correction "$CID"
+expect_err 'already in effect'
+expect_exit 0 ld correct --key reg.key --manifest $N --part producer --reason '请核对名称' --request
+expect_exit 0 ld show --json $N
+expect_out '"type":"manifest.correct"'
+expect_out '"type":"manifest.approve"'
+expect_exit 0 ld verify
+expect_exit 0 ld reindex
