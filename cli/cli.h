@@ -87,6 +87,7 @@ int cmd_sign(int argc, char **argv);
 int cmd_reindex(int argc, char **argv);
 int cmd_event(int argc, char **argv); /* file cancel pickup handover arrive receive reject dispose */
 int cmd_show(int argc, char **argv);
+int cmd_calendar(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 
 #endif

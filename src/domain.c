@@ -198,10 +198,10 @@ static void
 assemble(void)
 {
     const struct ld_rule *sets[] = {ld_rules_licence, ld_rules_manifest, ld_rules_transport,
-                                    ld_rules_receipt, ld_rules_correct};
+                                    ld_rules_receipt, ld_rules_correct, ld_rules_calendar};
     const size_t counts[] = {ld_rules_licence_count, ld_rules_manifest_count,
                              ld_rules_transport_count, ld_rules_receipt_count,
-                             ld_rules_correct_count};
+                             ld_rules_correct_count, ld_rules_calendar_count};
     size_t i, j;
 
     for (i = 0; i < sizeof sets / sizeof *sets; i++)

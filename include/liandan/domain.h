@@ -10,6 +10,7 @@
  *   src/rules_receipt.c    receipt.accept, receipt.reject,
  *                          disposal.complete                      (receiver)
  *   src/rules_correct.c    manifest.correct, manifest.approve     (parties; regulator requests)
+ *   src/rules_calendar.c   calendar.load: holiday years added     (regulator)
  * src/domain.c holds the queries they share.
  */
 #ifndef LIANDAN_DOMAIN_H
@@ -38,6 +39,14 @@ extern const struct ld_rule ld_rules_receipt[];
 extern const size_t ld_rules_receipt_count;
 extern const struct ld_rule ld_rules_correct[];
 extern const size_t ld_rules_correct_count;
+extern const struct ld_rule ld_rules_calendar[];
+extern const size_t ld_rules_calendar_count;
+
+struct ld_workday;
+/* The working-day calendar deadlines count with: the built-in years plus every
+ * calendar.load row in the ledger. [out] out: new; caller frees with
+ * ld_workday_free(). Returns LD_OK, a store error, or the calendar's. */
+enum ld_rc ld_domain_calendar(struct ld_store *s, struct ld_workday **out, struct ld_err *err);
 
 /* Reference data checks against the built-in catalogue (data/, loaded once,
  * shared read-only by every thread). Each returns 1 (valid) or 0. */

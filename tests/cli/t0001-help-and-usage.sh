@@ -2,12 +2,13 @@
 . "$(dirname "$0")/lib.sh"
 
 for c in keygen init party sign submit log entry checkpoint ledger-key prove verify reindex \
-         file cancel pickup handover arrive receive reject dispose show list; do
+         file cancel pickup handover arrive receive reject dispose show list calendar \
+         correct approve; do
     expect_exit 0 ld "$c" --help
     expect_out "usage: liandan $c"
 done
 # The signing commands: a missing --key (or body / manifest) exits 2.
-for c in file cancel pickup handover arrive receive reject dispose; do
+for c in file cancel pickup handover arrive receive reject dispose correct approve; do
     expect_exit 2 ld "$c" --manifest 20262102000001
     expect_err "missing --key"
 done
@@ -21,6 +22,8 @@ expect_exit 2 ld show
 expect_err "missing NUMBER"
 expect_exit 2 ld list --role carrier
 expect_exit 2 ld party licence --key k
+expect_exit 2 ld calendar
+expect_exit 2 ld calendar load --key k
 expect_exit 0 ld --help
 expect_out "commands:"
 expect_exit 2 ld
