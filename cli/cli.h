@@ -88,6 +88,13 @@ int cmd_reindex(int argc, char **argv);
 int cmd_event(int argc, char **argv); /* file cancel pickup handover arrive receive reject dispose */
 int cmd_show(int argc, char **argv);
 int cmd_calendar(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
+int cmd_attachment(int argc, char **argv);
+
+/* Store the file at path as an attachment of type; [out] hash (hex SHA-256).
+ * Prints its own errors; returns an exit code. */
+int cli_attach(const char *cmd, struct ld_ledger *l, const char *path, const char *type,
+               char hash[65]);
 int cmd_list(int argc, char **argv);
 
 #endif

@@ -34,13 +34,16 @@ static const struct verb verbs[] = {
     {"pickup", "transport.pickup",
      "usage: liandan pickup [--db DB] --key SECRET --manifest N [--body F.json]\n"
      "                      [--vehicle PLATE] [--trailer PLATE] [--driver NAME:LICENCE]\n"
-     "                      [--escort NAME:LICENCE] [--start PLACE] [--packages N,N..]\n"},
+     "                      [--escort NAME:LICENCE] [--start PLACE] [--packages N,N..]\n"
+     "                      [--track GEOJSON]\n"},
     {"handover", "transport.handover",
      "usage: liandan handover [--db DB] --key SECRET --manifest N [--body F.json]\n"
      "                        [--from USCC] [--place PLACE] [--vehicle PLATE]\n"
      "                        [--driver NAME:LICENCE] [--escort NAME:LICENCE]\n"},
     {"arrive", "transport.arrive",
-     "usage: liandan arrive [--db DB] --key SECRET --manifest N [--place PLACE]\n"},
+     "usage: liandan arrive [--db DB] --key SECRET --manifest N [--place PLACE]\n"
+     "                      [--track GEOJSON]\n"
+     "\n--track stores the GPS track as an attachment; the event signs its SHA-256.\n"},
     {"receive", "receipt.accept",
      "usage: liandan receive [--db DB] --key SECRET --manifest N [--body F.json]\n"
      "                       [--line LINE:RECEIVED_G[:ACCEPTED_G]]...\n"
@@ -206,6 +209,7 @@ cmd_event(int argc, char **argv)
         {"method", required_argument, NULL, 'M'},   {"help", no_argument, NULL, 'h'},
         {"part", required_argument, NULL, 'A'},     {"changes", required_argument, NULL, 'C'},
         {"request", no_argument, NULL, 'Q'},        {"correction", required_argument, NULL, 'I'},
+        {"track", required_argument, NULL, 'T'},
         {NULL, 0, NULL, 0},
     };
     const struct verb *v = find(argv[0]);
@@ -213,6 +217,7 @@ cmd_event(int argc, char **argv)
     const char *reason = NULL, *vehicle = NULL, *trailer = NULL, *driver = NULL;
     const char *escort = NULL, *start = NULL, *packages = NULL, *from = NULL, *place = NULL;
     const char *on = NULL, *method = NULL, *part = NULL, *changes = NULL, *correction = NULL;
+    const char *trackf = NULL;
     int request = 0;
     char *lines[99];
     int nlines = 0, c, code = EXIT_USAGE, i;
@@ -248,6 +253,7 @@ cmd_event(int argc, char **argv)
         case 'C': ok = cli_once(v->name, &changes, optarg, "changes"); break;
         case 'I': ok = cli_once(v->name, &correction, optarg, "correction"); break;
         case 'Q': request = 1; break;
+        case 'T': ok = cli_once(v->name, &trackf, optarg, "track"); break;
         case 'L':
             if (nlines == 99) {
                 cli_err(v->name, "at most 99 --line options");
@@ -407,6 +413,14 @@ cmd_event(int argc, char **argv)
     }
     if (cli_open(v->name, db, 0, &l) != LD_OK)
         goto out;
+    if (trackf) {
+        char hash[65];
+        code = cli_attach(v->name, l, trackf, "application/geo+json", hash);
+        if (code != EXIT_OK)
+            goto out;
+        code = EXIT_USAGE;
+        set(body, "track", cJSON_CreateString(hash));
+    }
     if (!actor_of(l, s, actor)) {
         cli_err(v->name, "'%s' is not a certified key of any party", key);
         code = EXIT_REJECT;

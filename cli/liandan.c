@@ -34,6 +34,8 @@ static const struct cli_cmd commands[] = {
     {"correct", cmd_event, "propose (or, regulator: request) a correction of a closed manifest"},
     {"approve", cmd_event, "approve another party's correction"},
     {"show", cmd_show, "show a manifest: three parts, state, signatures"},
+    {"attach", cmd_attach, "store an attachment (GPS track) and print its SHA-256"},
+    {"attachment", cmd_attachment, "write an attachment's bytes to stdout"},
     {"calendar", cmd_calendar, "load or show the working-day calendar (State Council holidays)"},
     {"list", cmd_list, "list manifests by party, role, state, code, district, date"},
 };

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "liandan/mem.h"
@@ -803,6 +804,15 @@ ld_store_q_col_int(struct ld_store_q *q, int i)
     return sqlite3_column_int64(q->st, i);
 }
 
+const void *
+ld_store_q_col_blob(struct ld_store_q *q, int i, size_t *len)
+{
+    const void *p = sqlite3_column_blob(q->st, i);
+
+    *len = (size_t)sqlite3_column_bytes(q->st, i);
+    return p ? p : "";
+}
+
 int
 ld_store_q_col_null(struct ld_store_q *q, int i)
 {
@@ -820,6 +830,61 @@ enum ld_rc
 ld_store_q_exec(struct ld_store_q *q)
 {
     return step_done(q->s, q->st);
+}
+
+static const char q_att_put[] =
+    "INSERT OR IGNORE INTO attachments(hash, media_type, data, stored_at) VALUES (?1, ?2, ?3, ?4)";
+static const char q_att_get[] = "SELECT media_type, data FROM attachments WHERE hash = ?1";
+
+enum ld_rc
+ld_store_attachment_put(struct ld_store *s, const void *data, size_t len, const char *media_type,
+                        int64_t now, char hash[65])
+{
+    struct ld_store_q *q = NULL;
+    uint8_t h[crypto_hash_sha256_BYTES];
+    size_t i, n = strlen(media_type);
+    enum ld_rc rc;
+
+    if (len > LD_STORE_ATTACHMENT_MAX || n == 0 || n >= 64)
+        return LD_INVALID;
+    for (i = 0; i < n; i++)
+        if ((unsigned char)media_type[i] <= 0x20 || (unsigned char)media_type[i] >= 0x7f)
+            return LD_INVALID;
+    crypto_hash_sha256(h, data, len);
+    sodium_bin2hex(hash, 65, h, sizeof h);
+    rc = ld_store_q(s, q_att_put, &q);
+    if (rc != LD_OK)
+        return rc;
+    sqlite3_bind_text(q->st, 1, hash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q->st, 2, media_type, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(q->st, 3, len ? data : "", (int)len, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q->st, 4, now);
+    return ld_store_q_exec(q);
+}
+
+enum ld_rc
+ld_store_attachment_get(struct ld_store *s, const char *hash, char **data, size_t *len,
+                        char media_type[64])
+{
+    struct ld_store_q *q = NULL;
+    enum ld_rc rc = ld_store_q(s, q_att_get, &q);
+    int n;
+
+    if (rc != LD_OK)
+        return rc;
+    sqlite3_bind_text(q->st, 1, hash, -1, SQLITE_TRANSIENT);
+    rc = ld_store_q_step(q);
+    if (rc == LD_OK) {
+        n = sqlite3_column_bytes(q->st, 1);
+        *data = ld_xmalloc((size_t)n + 1);
+        if (n)
+            memcpy(*data, sqlite3_column_blob(q->st, 1), (size_t)n);
+        (*data)[n] = '\0';
+        *len = (size_t)n;
+        snprintf(media_type, 64, "%s", (const char *)sqlite3_column_text(q->st, 0));
+    }
+    ld_store_q_done(q);
+    return rc;
 }
 
 enum ld_rc

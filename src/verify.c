@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "liandan/enc.h"
 #include "liandan/map.h"
 #include "liandan/mem.h"
@@ -254,6 +256,32 @@ node_check(void *ctx, unsigned level, uint64_t index, const uint8_t hash[LD_MERK
         memcmp(stored, hash, LD_MERKLE_HASH) != 0)
         return LD_TAMPERED;
     return LD_OK;
+}
+
+/* Every attachment must hash to its name (events sign the hash). */
+static void
+check_attachments(struct state *st)
+{
+    static const char sql[] = "SELECT hash, data FROM attachments ORDER BY hash";
+    struct ld_store_q *q = NULL;
+    uint8_t h[32];
+    char hex[65];
+    enum ld_rc rc;
+
+    if (ld_store_q(st->store, sql, &q) != LD_OK)
+        return;
+    while ((rc = ld_store_q_step(q)) == LD_OK) {
+        size_t len = 0;
+        const void *data = ld_store_q_col_blob(q, 1, &len);
+        crypto_hash_sha256(h, data, len);
+        ld_enc_hex(h, sizeof h, hex);
+        if (strcmp(hex, ld_store_q_col_text(q, 0)) != 0) {
+            fault(st, UINT64_MAX, "attachments", "attachment %s does not hash to its name",
+                  ld_store_q_col_text(q, 0));
+            break;
+        }
+    }
+    ld_store_q_done(q);
 }
 
 /* ---- per-event state ---------------------------------------------------- */
@@ -570,6 +598,8 @@ ld_verify_ledger(const char *db, const struct ld_verify_opts *opts_in,
     }
     if (rc != LD_OK)
         goto out;
+    if (!res->has_fault)
+        check_attachments(&st);
     if (!res->has_fault && st.next_cp < st.ncps)
         fault(&st, UINT64_MAX, "checkpoint", "%s", "a checkpoint's size matches no prefix of the "
               "events");

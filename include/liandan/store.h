@@ -151,11 +151,26 @@ enum ld_rc ld_store_q_step(struct ld_store_q *q);
 const char *ld_store_q_col_text(struct ld_store_q *q, int i);
 int64_t ld_store_q_col_int(struct ld_store_q *q, int i);
 int ld_store_q_col_null(struct ld_store_q *q, int i);
+/* Column i as bytes (borrowed until the next step/done); *len set. */
+const void *ld_store_q_col_blob(struct ld_store_q *q, int i, size_t *len);
 /* Reset for the next use (clears bindings). */
 void ld_store_q_done(struct ld_store_q *q);
 /* Run a write statement with no result rows: step once and reset. Counts for
  * fault injection. Returns LD_OK, LD_DB or LD_BUSY. */
 enum ld_rc ld_store_q_exec(struct ld_store_q *q);
+
+/*
+ * Content-addressed attachments (schema/005_attachments.sql).
+ * put: stores data under hex SHA-256 [out] hash (65 bytes); storing the same
+ * bytes again is LD_OK. max 16 MiB. Returns LD_OK, LD_INVALID (too large or bad
+ * media type), LD_DB.
+ * get: [out] *data (free()), *len, media_type[64]; LD_NOTFOUND if absent.
+ */
+enum ld_rc ld_store_attachment_put(struct ld_store *s, const void *data, size_t len,
+                                   const char *media_type, int64_t now, char hash[65]);
+enum ld_rc ld_store_attachment_get(struct ld_store *s, const char *hash, char **data, size_t *len,
+                                   char media_type[64]);
+#define LD_STORE_ATTACHMENT_MAX (16u << 20)
 
 /* Empty every DERIVED table (nodes, heads, parties, keys, and every table the
  * domain's migrations list in meta key "derived_tables") for a rebuild. */

@@ -3,7 +3,7 @@
 
 for c in keygen init party sign submit log entry checkpoint ledger-key prove verify reindex \
          file cancel pickup handover arrive receive reject dispose show list calendar \
-         correct approve; do
+         correct approve attach attachment; do
     expect_exit 0 ld "$c" --help
     expect_out "usage: liandan $c"
 done
@@ -24,6 +24,10 @@ expect_exit 2 ld list --role carrier
 expect_exit 2 ld party licence --key k
 expect_exit 2 ld calendar
 expect_exit 2 ld calendar load --key k
+expect_exit 2 ld attach
+expect_err "missing FILE"
+expect_exit 2 ld attachment
+expect_err "missing HASH"
 expect_exit 0 ld --help
 expect_out "commands:"
 expect_exit 2 ld

@@ -36,8 +36,15 @@ expect_exit 0 ld file --key producer.key --body m1.json
 N=20262102000001
 expect_exit 0 ld list --state filed
 expect_out "^$N filed "
+printf '{"type":"LineString","coordinates":[[121.38,39.40],[121.80,39.05]]}' > track.geojson
 expect_exit 0 ld pickup --key carrier.key --manifest $N --vehicle 辽B12345 --trailer 辽B1234挂 \
-    --driver 张三:210200123456 --escort 李四:210200654321 --start 长兴岛 --packages 4
+    --driver 张三:210200123456 --escort 李四:210200654321 --start 长兴岛 --packages 4 \
+    --track track.geojson
+TRACK=$(sha256sum track.geojson | cut -c1-64)
+expect_exit 0 ld attachment "$TRACK"
+cmp -s "$T/out" track.geojson || fail "attachment bytes differ"
+expect_exit 0 ld show --json $N
+expect_out "\"track\":\"$TRACK\""
 expect_exit 0 ld arrive --key carrier.key --manifest $N --place 金州
 expect_exit 0 ld receive --key receiver.key --manifest $N --line 1:795000
 expect_exit 0 ld dispose --key receiver.key --manifest $N --method R9
@@ -53,6 +60,13 @@ expect_exit 0 ld verify
 expect_exit 0 ld reindex
 expect_exit 0 ld show --json $N
 expect_out '"state":"closed"'
+# A tampered attachment is caught by verify.
+cp "$LIANDAN_DB" t.db
+sqlite3 t.db "DROP TRIGGER attachments_no_update; UPDATE attachments SET data = CAST('x' AS BLOB)"
+expect_exit 1 ld verify --db t.db
+expect_err "attachment $TRACK does not hash"
+expect_exit 1 ld attachment 0000
+expect_err 'no such attachment'
 
 # The next filing gets the next serial.
 expect_exit 0 ld file --key producer.key --body m1.json
