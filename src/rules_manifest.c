@@ -369,6 +369,31 @@ check_draws(struct ld_store *s, const struct filing *f, struct ld_err *err)
 
 /* ---- manifest.file ------------------------------------------------------ */
 
+/* A load refused by its receiver may go back to its producer, who needs no
+ * disposal licence for it: true when every line draws only on rejected parts
+ * ("NUMBER-LLR") of manifests that `receiver` filed. */
+static int
+returns_to_producer(struct ld_store *s, const struct filing *f)
+{
+    size_t i;
+
+    for (i = 0; i < f->nlines; i++) {
+        const cJSON *d;
+        if (!f->lines[i].from)
+            return 0;
+        cJSON_ArrayForEach(d, f->lines[i].from)
+        {
+            const char *b = cJSON_GetObjectItemCaseSensitive(d, "batch")->valuestring;
+            struct ld_domain_manifest m;
+            if (b[0] == '\0' || b[strlen(b) - 1] != 'R' ||
+                ld_domain_manifest_get(s, strtoll(b, NULL, 10), &m) != LD_OK ||
+                strcmp(m.producer, f->receiver) != 0)
+                return 0;
+        }
+    }
+    return 1;
+}
+
 static enum ld_rc
 file_check(struct ld_store *s, const struct ld_event *ev, struct ld_err *err)
 {
@@ -407,8 +432,11 @@ file_check(struct ld_store *s, const struct ld_event *ev, struct ld_err *err)
                           "the manifest number must be %lld (year, the filer's city, next serial)",
                           (long long)want);
     }
-    /* Receiver: a disposal licence, or a collector's scope, covering every line. */
-    if (ld_domain_role(s, f.receiver, "receiver", B ".receiver", NULL) == LD_OK)
+    /* Receiver: a disposal licence, or a collector's scope, covering every line;
+     * or the producer taking back its own rejected load. */
+    if (returns_to_producer(s, &f))
+        rrole = NULL;
+    else if (ld_domain_role(s, f.receiver, "receiver", B ".receiver", NULL) == LD_OK)
         rrole = "disposal";
     else if (ld_domain_role(s, f.receiver, "collector", B ".receiver", err) == LD_OK)
         rrole = "collection";
@@ -416,10 +444,12 @@ file_check(struct ld_store *s, const struct ld_event *ev, struct ld_err *err)
         return err && err->rc ? err->rc : LD_RULE;
     if (err)
         ld_err_clear(err);
-    rc = ld_domain_licence(s, f.receiver, rrole, f.paper ? f.transferred : day, B ".receiver", err);
+    rc = rrole ? ld_domain_licence(s, f.receiver, rrole, f.paper ? f.transferred : day,
+                                   B ".receiver", err)
+               : LD_OK;
     if (rc != LD_OK)
         return rc;
-    for (i = 0; i < f.nlines; i++) {
+    for (i = 0; rrole && i < f.nlines; i++) {
         char path[LD_BODY_PATH_MAX];
         snprintf(path, sizeof path, B ".lines[%zu].code", i);
         if (!ld_domain_scope(s, f.receiver, rrole, f.lines[i].code, f.lines[i].category))

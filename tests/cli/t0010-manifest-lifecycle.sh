@@ -123,3 +123,24 @@ expect_out '"type":"manifest.correct"'
 expect_out '"type":"manifest.approve"'
 expect_exit 0 ld verify
 expect_exit 0 ld reindex
+
+# A partly rejected load: the refused part (batch N-01R) is held by the
+# receiver and can only leave under a new manifest that names it; here it
+# goes back to its producer, who needs no disposal licence for that.
+expect_exit 0 ld file --key producer.key --body m1.json
+N3=20262102000003
+expect_exit 0 ld pickup --key carrier.key --manifest $N3 --vehicle 辽B12345 --driver a:1 \
+    --escort b:2 --start x --packages 4
+expect_exit 0 ld arrive --key carrier.key --manifest $N3 --place y
+expect_exit 0 ld receive --key receiver.key --manifest $N3 --line 1:800000:600000
+expect_exit 0 ld show --json $N3
+expect_out '"state":"received_with_discrepancy"'
+sed -e "s/\"id\": \"$PROD\"/\"id\": \"$RECV\"/; s/\"receiver\": \"$RECV\"/\"receiver\": \"$PROD\"/" \
+    -e "s/\"qty_g\": 800000,/\"qty_g\": 200000, \"from\": [{\"batch\": \"$N3-01R\", \"qty_g\": 200000}],/" \
+    m1.json > back.json
+expect_exit 0 ld file --key receiver.key --body back.json
+# Drawing more than the rejected part holds is refused.
+sed 's/"qty_g": 200000}/"qty_g": 1}/' back.json > back2.json
+expect_exit 1 ld file --key receiver.key --body back2.json
+expect_err 'holds 0 g'
+expect_exit 0 ld verify
