@@ -412,8 +412,10 @@ file_check(struct ld_store *s, const struct ld_event *ev, struct ld_err *err)
                           "the filer (%s) must sign its own manifest", f.producer_id);
     if (ld_domain_role(s, ev->actor, "producer", B ".producer.id", NULL) != LD_OK &&
         ld_domain_role(s, ev->actor, "collector", B ".producer.id", NULL) != LD_OK &&
-        ld_domain_role(s, ev->actor, "receiver", B ".producer.id", err) != LD_OK)
-        return err && err->rc ? err->rc : LD_RULE;
+        ld_domain_role(s, ev->actor, "receiver", B ".producer.id", NULL) != LD_OK)
+        return ld_err_set(err, LD_RULE, B ".producer.id",
+                          "%s may not file: it is not registered as a producer, collector or "
+                          "receiver", ev->actor);
     /* The number (Art. 15). */
     rc = ld_domain_district(s, ev->actor, district);
     if (rc != LD_OK)
@@ -438,12 +440,11 @@ file_check(struct ld_store *s, const struct ld_event *ev, struct ld_err *err)
         rrole = NULL;
     else if (ld_domain_role(s, f.receiver, "receiver", B ".receiver", NULL) == LD_OK)
         rrole = "disposal";
-    else if (ld_domain_role(s, f.receiver, "collector", B ".receiver", err) == LD_OK)
+    else if (ld_domain_role(s, f.receiver, "collector", B ".receiver", NULL) == LD_OK)
         rrole = "collection";
     else
-        return err && err->rc ? err->rc : LD_RULE;
-    if (err)
-        ld_err_clear(err);
+        return ld_err_set(err, LD_RULE, B ".receiver",
+                          "%s is not registered as a receiver or collector", f.receiver);
     rc = rrole ? ld_domain_licence(s, f.receiver, rrole, f.paper ? f.transferred : day,
                                    B ".receiver", err)
                : LD_OK;
