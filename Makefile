@@ -81,6 +81,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libliandan.a
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -MF $@.d -o $@ $< $(BUILD)/libliandan.a \
 		$(PKG_LIBS) $(CMOCKA_LIBS) -lpthread -lm
 
+$(BUILD)/gen-demo: tools/gen-demo.c $(BUILD)/libliandan.a
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -MF $@.d -o $@ $< $(BUILD)/libliandan.a \
+		$(PKG_LIBS) -lpthread -lm
+
 $(BUILD)/bench: tools/bench.c $(BUILD)/libliandan.a
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -MF $@.d -o $@ $< $(BUILD)/libliandan.a \
 		$(PKG_LIBS) -lpthread -lm
@@ -104,7 +108,7 @@ debug:
 bench: all $(TOOLS)
 	@BUILD=$(BUILD) sh tools/bench.sh
 
-demo: all
+demo: all $(BUILD)/gen-demo
 	@BUILD=$(BUILD) sh tools/demo.sh
 
 install: all
@@ -114,6 +118,6 @@ install: all
 	install -m 0644 include/liandan/*.h $(DESTDIR)$(PREFIX)/include/liandan/
 
 clean:
-	rm -rf build demo/ledger.db*
+	rm -rf build demo
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BUILD)/bench.d
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BUILD)/bench.d $(BUILD)/gen-demo.d

@@ -108,6 +108,11 @@ print_text(long long number, const struct ld_domain_manifest *m, const cJSON *ev
     printf("联单 %lld  state: %s\n", number, m->state);
     printf("producer %s  carrier %s  receiver %s\n", m->producer, m->carrier, m->receiver);
     for (p = 0; p < 4; p++) {
+        int any = 0;
+        cJSON_ArrayForEach(e, events)
+        any |= strcmp(part_of(cJSON_GetObjectItem(e, "type")->valuestring), parts[p]) == 0;
+        if (!any && p == 3)
+            continue; /* no corrections */
         printf("\n%s\n", titles[p]);
         cJSON_ArrayForEach(e, events)
         {

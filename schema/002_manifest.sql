@@ -21,6 +21,7 @@ CREATE TABLE licence_scope (
     kind TEXT NOT NULL,             -- licence kind, as in licences
     item TEXT NOT NULL,             -- 'NNN-NNN-NN', 'HWxx' or a method code 'R9'
     capacity_g INTEGER,             -- annual capacity of a category in grams, NULL if none set
+    licensed INTEGER NOT NULL,      -- 1: the licence covers item; 0: a capacity figure only
     PRIMARY KEY (party, kind, item)
 ) WITHOUT ROWID;
 

@@ -107,7 +107,8 @@ ld_domain_licence(struct ld_store *s, const char *party, const char *kind, int64
 }
 
 static const char q_scope[] =
-    "SELECT 1 FROM licence_scope WHERE party = ?1 AND kind = ?2 AND item IN (?3, ?4)";
+    "SELECT 1 FROM licence_scope WHERE party = ?1 AND kind = ?2 AND item IN (?3, ?4) "
+    "AND licensed = 1";
 
 int
 ld_domain_scope(struct ld_store *s, const char *party, const char *kind, const char *item,

@@ -106,3 +106,9 @@ ld_domain_plate_ok(const char *plate)
 {
     return ld_ident_plate_check(plate, NULL, NULL, NULL) == LD_OK;
 }
+
+int
+ld_domain_container_ok(const char *code)
+{
+    return ld_ident_container_check(code, NULL, NULL) == LD_OK;
+}

@@ -178,8 +178,14 @@ ld_event_parse(const char *text, size_t len, struct ld_event *out, struct ld_err
 
     memset(&ev, 0, sizeof ev);
     rc = ld_canon_parse(text, len, LD_CANON_SIGNED, &ev.root, err);
-    if (rc != LD_OK)
+    if (rc != LD_OK) {
+        /* canon.c names fields as JSONPath ("$.event.manifest"); the envelope,
+         * the ledger and the rules name them without the root ("event.manifest"). */
+        if (err && err->field[0] == '$')
+            memmove(err->field, err->field + (err->field[1] == '.' ? 2 : 1),
+                    strlen(err->field) - (err->field[1] == '.' ? 1 : 0));
         goto out;
+    }
     if (!cJSON_IsObject(ev.root)) {
         rc = ld_err_set(err, LD_INVALID, "", "a signed event must be a JSON object");
         goto out;

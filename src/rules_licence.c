@@ -124,7 +124,8 @@ static const char q_lic_put[] =
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 static const char q_scope_clear[] = "DELETE FROM licence_scope WHERE party = ?1 AND kind = ?2";
 static const char q_scope_put[] =
-    "INSERT OR REPLACE INTO licence_scope(party, kind, item, capacity_g) VALUES (?1, ?2, ?3, ?4)";
+    "INSERT OR REPLACE INTO licence_scope(party, kind, item, capacity_g, licensed) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char q_vehicles_clear[] = "DELETE FROM vehicles WHERE party = ?1";
 static const char q_vehicle_put[] = "INSERT OR REPLACE INTO vehicles(party, plate) VALUES (?1, ?2)";
 
@@ -153,8 +154,11 @@ put_licence(struct ld_store *s, const struct licence *li, const char *kind, uint
     return rc;
 }
 
+/* licensed: 1 when the licence covers item, 0 for a capacity figure of a
+ * category the licence does not list (it must not widen the licence). */
 static enum ld_rc
-scope_put(struct ld_store *s, const char *id, const char *kind, const char *item, int64_t cap)
+scope_put(struct ld_store *s, const char *id, const char *kind, const char *item, int64_t cap,
+          int licensed)
 {
     struct ld_store_q *q = NULL;
     enum ld_rc rc = ld_store_q(s, q_scope_put, &q);
@@ -168,6 +172,7 @@ scope_put(struct ld_store *s, const char *id, const char *kind, const char *item
         ld_store_q_int(q, 4, cap);
     else
         ld_store_q_null(q, 4);
+    ld_store_q_int(q, 5, licensed);
     return ld_store_q_exec(q);
 }
 
@@ -186,23 +191,25 @@ licence_apply(struct ld_store *s, const struct ld_event *ev, uint64_t idx)
         if (rc != LD_OK)
             break;
         cap = li.capacity ? cJSON_GetObjectItemCaseSensitive(li.capacity, it->valuestring) : NULL;
-        rc = scope_put(s, li.id, li.kind, it->valuestring, cap ? (int64_t)cap->valuedouble : -1);
+        rc = scope_put(s, li.id, li.kind, it->valuestring, cap ? (int64_t)cap->valuedouble : -1,
+                       1);
     }
     if (li.methods)
         cJSON_ArrayForEach(it, li.methods)
         {
             if (rc != LD_OK)
                 break;
-            rc = scope_put(s, li.id, li.kind, it->valuestring, -1);
+            rc = scope_put(s, li.id, li.kind, it->valuestring, -1, 1);
         }
-    /* Capacities of categories not listed as codes still count. */
+    /* Capacities of categories not listed as such (the licence names some of
+     * their codes) are recorded for the audit without licensing the category. */
     if (li.capacity)
         cJSON_ArrayForEach(cap, li.capacity)
         {
             if (rc != LD_OK)
                 break;
             if (!ld_domain_scope(s, li.id, li.kind, cap->string, NULL))
-                rc = scope_put(s, li.id, li.kind, cap->string, (int64_t)cap->valuedouble);
+                rc = scope_put(s, li.id, li.kind, cap->string, (int64_t)cap->valuedouble, 0);
         }
     return rc;
 }

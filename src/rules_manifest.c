@@ -160,7 +160,9 @@ line_shape(const cJSON *o, size_t k, struct fline *ln, struct ld_err *err)
         return rc;
     cJSON_ArrayForEach(it, hz)
     {
-        ld_body_index(path, base, nh);
+        char hbase[LD_BODY_PATH_MAX];
+        ld_body_path(hbase, base, "hazard");
+        ld_body_index(path, hbase, nh);
         if (!cJSON_IsString(it))
             return ld_err_set(err, LD_INVALID, path, "hazard must be T, C, I, R or In");
         hv[nh++] = it->valuestring;
@@ -189,13 +191,15 @@ line_shape(const cJSON *o, size_t k, struct fline *ln, struct ld_err *err)
     if (rc == LD_OK)
         rc = ld_body_array(o, base, "containers", 10000, LD_BODY_OPTIONAL, &cont, err);
     if (rc == LD_OK && cont) {
+        char cbase[LD_BODY_PATH_MAX];
+        ld_body_path(cbase, base, "containers");
         i = 0;
         cJSON_ArrayForEach(it, cont)
         {
-            ld_body_index(path, base, i++);
-            if (!cJSON_IsString(it) || strlen(it->valuestring) == 0 ||
-                strlen(it->valuestring) > 64)
-                return ld_err_set(err, LD_INVALID, path, "container codes are strings");
+            ld_body_index(path, cbase, i++);
+            if (!cJSON_IsString(it) || !ld_domain_container_ok(it->valuestring))
+                return ld_err_set(err, LD_INVALID, path,
+                                  "a container code is 1-64 characters of 0-9, A-Z and '-'");
         }
     }
     if (rc == LD_OK)

@@ -6,7 +6,8 @@
  *   receipt.accept    {"lines":[{"line","received_g","accepted_g",
  *                      "discrepancy":{"kinds":[K..],"description"}}]}
  *                     K: name, quantity, characteristics, form, packaging
- *   receipt.reject    {"reason","lines":[{"line","rejected_g"}]}   (lines absent: all)
+ *   receipt.reject    {"reason","lines":[{"line","rejected_g"}]}   (lines absent: all;
+ *                     lines not listed are accepted as filed)
  *   disposal.complete {"on":"YYYY-MM-DD","lines":[{"line","method","qty_g"}]}
  *
  * What the receiver accepts becomes batch NUMBER-LL held by it; what it
@@ -327,7 +328,7 @@ reject_apply(struct ld_store *s, const struct ld_event *ev, uint64_t idx)
     struct ld_domain_manifest m;
     struct receipt r;
     int64_t v[4];
-    int line;
+    int line, all = 1;
     size_t i;
     enum ld_rc rc = LD_OK;
 
@@ -335,27 +336,28 @@ reject_apply(struct ld_store *s, const struct ld_event *ev, uint64_t idx)
     if (ld_domain_manifest_get(s, ev->manifest, &m) != LD_OK ||
         reject_shape(ev->body, m.nlines, &r, NULL) != LD_OK)
         return LD_TAMPERED;
-    /* Whole rejection: every line, all of its filed quantity. */
+    /* Whole rejection: every line, all of it. Per line: the listed lines lose
+     * rejected_g; the lines not listed are accepted as filed. */
     for (line = 1; rc == LD_OK && line <= m.nlines; line++) {
         struct rline l;
         memset(&l, 0, sizeof l);
         l.line = line;
         rc = line_get(s, ev->manifest, line, ev->actor, v);
-        l.received = l.rejected = v[0];
+        if (rc != LD_OK)
+            break;
+        l.received = v[0];
+        l.rejected = r.whole ? v[0] : 0;
         for (i = 0; i < r.n; i++)
             if (r.l[i].line == line)
                 l.rejected = r.l[i].rejected;
-        if (!r.whole) {
-            for (i = 0; i < r.n && r.l[i].line != line; i++)
-                ;
-            if (i == r.n)
-                continue;
-        }
-        if (rc == LD_OK)
-            rc = decide(s, ev, &l);
+        l.accepted = l.received - l.rejected;
+        all &= l.accepted == 0;
+        rc = decide(s, ev, &l);
     }
     if (rc == LD_OK)
-        rc = ld_domain_manifest_state(s, ev->manifest, "rejected", "received_at", ev->at);
+        rc = ld_domain_manifest_state(s, ev->manifest,
+                                      all ? "rejected" : "received_with_discrepancy",
+                                      "received_at", ev->at);
     return rc;
 }
 

@@ -58,6 +58,7 @@ int ld_domain_hazard_ok(const char *edition, const char *code, const char *const
 int ld_domain_exemption_covers(int64_t seq, const char *code); /* row seq exempts transport */
 int ld_domain_method_ok(const char *method);              /* R1.., D1.., C1.., Y10.. */
 int ld_domain_plate_ok(const char *plate);                /* vehicle or trailer plate */
+int ld_domain_container_ok(const char *code);             /* HJ 1276 container label code */
 
 /* China Standard Time (UTC+8) day number of an event time: the calendar day
  * the regulation's dates and deadlines count in. */
