@@ -118,7 +118,11 @@ load_check(struct ld_store *s, const struct ld_event *ev, struct ld_err *err)
         rc = ld_workday_load_csv(w, "rows", csv, strlen(csv), &e2);
         if (rc != LD_OK)
             /* e2.field is "rows:LINE"; line 2 is rows[0]. */
-            rc = ld_err_set(err, rc == LD_CONFLICT ? LD_RULE : rc, B ".rows", "%s", e2.msg);
+            /* Any refusal of a row is about a value in the body: LD_RULE when it
+             * contradicts the calendar, LD_INVALID otherwise (not LD_PARSE:
+             * the body is well-formed JSON). */
+            rc = ld_err_set(err, rc == LD_CONFLICT ? LD_RULE : LD_INVALID, B ".rows", "%s",
+                            e2.msg);
     }
     ld_workday_free(w);
     free(csv);

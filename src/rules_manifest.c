@@ -215,12 +215,14 @@ line_shape(const cJSON *o, size_t k, struct fline *ln, struct ld_err *err)
         rc = ld_body_array(o, base, "from", 100, LD_BODY_OPTIONAL, &ln->from, err);
     if (rc == LD_OK && ln->from) {
         int64_t q;
+        char fbase[LD_BODY_PATH_MAX];
+        ld_body_path(fbase, base, "from");
         i = 0;
         cJSON_ArrayForEach(it, ln->from)
         {
             char fb[LD_BODY_PATH_MAX];
             static const char *const fn[] = {"batch", "qty_g"};
-            ld_body_index(fb, base, i++);
+            ld_body_index(fb, fbase, i++);
             rc = ld_body_only(it, fb, fn, 2, err);
             if (rc == LD_OK)
                 rc = ld_body_str(it, fb, "batch", 24, 0, &v, err);
@@ -620,8 +622,12 @@ cancel_apply(struct ld_store *s, const struct ld_event *ev, uint64_t idx)
     }
     ld_store_q_done(q);
     rc = rc == LD_NOTFOUND ? LD_OK : rc;
-    for (i = 0; rc == LD_OK && i < n; i++)
+    for (i = 0; rc == LD_OK && i < n; i++) {
         rc = ld_manifest_draw(s, src[i], ev->actor, -qty[i]);
+        /* A source that the cancelled draws had closed is open again. */
+        if (rc == LD_OK && src[i][strlen(src[i]) - 1] != 'R')
+            rc = ld_manifest_reopen(s, strtoll(src[i], NULL, 10), ev->actor);
+    }
     free(src);
     free(qty);
     if (rc == LD_OK)

@@ -414,10 +414,38 @@ dispose_check(struct ld_store *s, const struct ld_event *ev, struct ld_err *err)
 
 static const char q_dispose[] =
     "UPDATE lines SET disposed_g = disposed_g + ?3, method = ?4 WHERE manifest = ?1 AND line = ?2";
+
+
 static const char q_open[] =
     "SELECT COUNT(*) FROM lines l WHERE l.manifest = ?1 AND COALESCE(l.accepted_g, 0) > "
     "l.disposed_g + COALESCE((SELECT drawn_g FROM holdings h WHERE h.batch = l.batch AND "
     "h.holder = ?2), 0)";
+static const char q_reopen[] =
+    "UPDATE manifests SET state = CASE discrepancy WHEN 1 THEN 'received_with_discrepancy' "
+    "ELSE 'received' END, closed_at = NULL WHERE number = ?1 AND state = 'closed'";
+
+enum ld_rc
+ld_manifest_reopen(struct ld_store *s, int64_t manifest, const char *receiver)
+{
+    struct ld_store_q *q = NULL;
+    int64_t open = 0;
+    enum ld_rc rc = ld_store_q(s, q_open, &q);
+
+    if (rc != LD_OK)
+        return rc;
+    ld_store_q_int(q, 1, manifest);
+    ld_store_q_text(q, 2, receiver);
+    if (ld_store_q_step(q) == LD_OK)
+        open = ld_store_q_col_int(q, 0);
+    ld_store_q_done(q);
+    if (!open)
+        return LD_OK;
+    rc = ld_store_q(s, q_reopen, &q);
+    if (rc != LD_OK)
+        return rc;
+    ld_store_q_int(q, 1, manifest);
+    return ld_store_q_exec(q);
+}
 
 /* Close the manifest when nothing accepted is left undisposed or unshipped. */
 enum ld_rc

@@ -109,4 +109,8 @@ enum ld_rc ld_manifest_draw(struct ld_store *s, const char *batch, const char *h
 enum ld_rc ld_manifest_maybe_close(struct ld_store *s, int64_t manifest, const char *receiver,
                                    int64_t at);
 
+/* Undo a close: when `manifest` is closed but something its receiver accepted
+ * is held again (a draw was cancelled), back to received(_with_discrepancy). */
+enum ld_rc ld_manifest_reopen(struct ld_store *s, int64_t manifest, const char *receiver);
+
 #endif
