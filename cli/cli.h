@@ -96,5 +96,8 @@ int cmd_attachment(int argc, char **argv);
 int cli_attach(const char *cmd, struct ld_ledger *l, const char *path, const char *type,
                char hash[65]);
 int cmd_list(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 
 #endif

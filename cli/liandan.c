@@ -38,6 +38,9 @@ static const struct cli_cmd commands[] = {
     {"attachment", cmd_attachment, "write an attachment's bytes to stdout"},
     {"calendar", cmd_calendar, "load or show the working-day calendar (State Council holidays)"},
     {"list", cmd_list, "list manifests by party, role, state, code, district, date"},
+    {"trace", cmd_trace, "trace a batch to every source and disposal, with mass balance"},
+    {"audit", cmd_audit, "list anomalies: overdue, short, unlicensed, inconsistent"},
+    {"stats", cmd_stats, "totals by producer, receiver, category, code, district, month"},
 };
 
 static int

@@ -291,8 +291,11 @@ filing_shape(const cJSON *body, struct filing *f, struct ld_err *err)
 
 /* ---- holdings ----------------------------------------------------------- */
 
+/* What a holder may still ship on: what came in, less what it already shipped
+ * on, less what it disposed of (disposal is recorded on the batch's line). */
 static const char q_holding[] =
-    "SELECT qty_g - drawn_g FROM holdings WHERE batch = ?1 AND holder = ?2";
+    "SELECT h.qty_g - h.drawn_g - COALESCE((SELECT l.disposed_g FROM lines l "
+    "WHERE l.batch = h.batch), 0) FROM holdings h WHERE h.batch = ?1 AND h.holder = ?2";
 static const char q_draw[] =
     "UPDATE holdings SET drawn_g = drawn_g + ?3 WHERE batch = ?1 AND holder = ?2";
 static const char q_source_put[] =

@@ -63,10 +63,15 @@ static const char q_links[] =
     "SELECT 0, source, qty_g FROM sources WHERE batch = ?1 "
     "UNION ALL "
     "SELECT 1, s.batch, s.qty_g FROM sources s JOIN lines l ON l.batch = s.batch "
-    "JOIN manifests m ON m.number = l.manifest WHERE s.source = ?2 AND m.state <> 'cancelled' "
-    "ORDER BY 1, 2";
+    "JOIN manifests m ON m.number = l.manifest WHERE s.source = ?2 AND m.state <> 'cancelled'";
 
 static const char q_manifest_state[] = "SELECT state FROM manifests WHERE number = ?1";
+
+/* Kept stepped (not reset) for the whole walk: while a statement is active,
+ * SQLite keeps one read transaction open, so every query of the trace reads
+ * the same snapshot, and without taking and dropping the file lock around
+ * each of them (half the cost of a trace). meta always has rows. */
+static const char q_snapshot[] = "SELECT COUNT(*) FROM meta";
 static const char q_manifest_lines[] =
     "SELECT batch FROM lines WHERE manifest = ?1 ORDER BY line";
 
@@ -172,6 +177,7 @@ balance(struct ld_trace_node *n, const struct work *w)
     case LD_TRACE_REJECTED:
         n->in_g = n->rejected_g;
         n->disposed_g = 0;
+        n->method[0] = '\0';
         n->left_g = n->in_g - n->drawn_g;
         if (n->left_g < 0)
             snprintf(n->reason, sizeof n->reason, "out %lld g exceeds in %lld g",
@@ -317,7 +323,7 @@ add_disposal(struct builder *b, size_t i)
     struct ld_trace_node *n;
     size_t k;
 
-    snprintf(id, sizeof id, "%s:disposal", b->nodes[i].id);
+    snprintf(id, sizeof id, "%.17s:disposal", b->nodes[i].id);
     if (ld_map_get(b->index, id))
         return;
     k = new_node(b, id);
@@ -329,7 +335,6 @@ add_disposal(struct builder *b, size_t i)
     n->filer_name = ld_xstrdup(b->nodes[i].filer_name);
     n->receiver_name = ld_xstrdup(b->nodes[i].receiver_name);
     n->start = 0;
-    ld_map_put(b->index, n->id, (void *)(uintptr_t)(k + 1));
     balance(n, NULL);
 }
 
@@ -354,7 +359,7 @@ expand(struct builder *b, size_t i)
             rc = add(b, down[k].id, WANT_UP | WANT_DOWN, 0, NULL);
         free(down);
         if (rc == LD_OK && b->nodes[i].kind == LD_TRACE_LINE && b->nodes[i].rejected_g > 0) {
-            snprintf(id, sizeof id, "%sR", b->nodes[i].id);
+            snprintf(id, sizeof id, "%.17sR", b->nodes[i].id);
             rc = add(b, id, WANT_UP | WANT_DOWN, 0, NULL);
         }
         if (rc == LD_OK && b->nodes[i].kind == LD_TRACE_LINE && b->nodes[i].disposed_g > 0)
@@ -534,10 +539,10 @@ finish(struct builder *b, struct ld_trace *t)
     struct link **up = ld_xcalloc(b->n + 1, sizeof *up);
     size_t *nup = ld_xcalloc(b->n + 1, sizeof *nup);
 
-    /* Sort nodes by id, carrying each node's source list along. */
-    for (i = 0; i < b->n; i++) {
+    /* Sort nodes by id, carrying each node's source list along (order holds
+     * the build index until layout() sets the row). */
+    for (i = 0; i < b->n; i++)
         b->nodes[i].order = (int)i;
-    }
     t->nodes = b->nodes;
     t->nnodes = b->n;
     b->nodes = NULL;
@@ -643,6 +648,7 @@ ld_trace_build(struct ld_store *s, const char *subject, struct ld_trace **out,
 {
     struct builder b;
     struct ld_trace *t = NULL;
+    struct ld_store_q *snap = NULL;
     size_t i;
     enum ld_rc rc;
 
@@ -653,6 +659,13 @@ ld_trace_build(struct ld_store *s, const char *subject, struct ld_trace **out,
     if (strlen(subject) >= LD_TRACE_ID_MAX) {
         rc = ld_err_set(err, LD_INVALID, "", "'%.20s...' is not a manifest number or a batch",
                         subject);
+        goto out;
+    }
+    rc = ld_store_q(s, q_snapshot, &snap);
+    if (rc == LD_OK)
+        rc = ld_store_q_step(snap);
+    if (rc != LD_OK) {
+        rc = ld_err_set(err, rc == LD_NOTFOUND ? LD_DB : rc, "", "cannot read the ledger");
         goto out;
     }
     rc = start(&b, subject);
@@ -667,6 +680,8 @@ ld_trace_build(struct ld_store *s, const char *subject, struct ld_trace **out,
     copy(t->subject, sizeof t->subject, subject);
     finish(&b, t);
 out:
+    if (snap)
+        ld_store_q_done(snap);
     for (i = 0; i < b.n; i++) {
         free(b.w[i].up);
         free(b.w[i].down);
@@ -787,14 +802,15 @@ ld_trace_text(const struct ld_trace *t)
         indeg[t->edges[i].to]++;
     for (i = 0; i < t->nnodes; i++)
         nd += t->nodes[i].kind == LD_TRACE_DISPOSAL;
-    ld_buf_addf(&b, "trace %s: %zu batches, %zu disposals; ", t->subject, t->nnodes - nd, nd);
+    ld_buf_addf(&b, "trace %s: %zu batch%s, %zu disposal%s; ", t->subject, t->nnodes - nd,
+                t->nnodes - nd == 1 ? "" : "es", nd, nd == 1 ? "" : "s");
     if (t->nbroken)
         ld_buf_addf(&b, "balance BROKEN at %zu\n", t->nbroken);
     else
         ld_buf_adds(&b, "balance ok\n");
     for (i = 0; i < t->nnodes; i++) {
         /* Roots: sources (no edge in); a cycle's nodes are reached from nowhere. */
-        if (indeg[i] != 0 && !(t->nodes[i].layer >= t->nlayers - 1 && !seen[i] && 0))
+        if (indeg[i] != 0)
             continue;
         ld_buf_adds(&b, "\n");
         text_head(&b, &t->nodes[i]);
@@ -827,7 +843,6 @@ ld_trace_text(const struct ld_trace *t)
             kg(&b, e->qty_g);
             ld_buf_adds(&b, " kg ▶ ");
             text_head(&b, c);
-            ld_buf_adds(&b, last ? "" : "");
             ld_buf_adds(&pre, last ? "   " : "│  ");
             if (seen[e->to]) {
                 ld_buf_adds(&b, "  (shown above)\n");
@@ -1023,7 +1038,7 @@ ld_trace_dot(const struct ld_trace *t)
 
 /* ---- SVG ---------------------------------------------------------------- */
 
-#define BOX_W 260   /* node box width */
+#define BOX_W 280   /* node box width */
 #define BOX_H 72    /* node box height */
 #define GAP_X 110   /* between columns (room for edge labels) */
 #define GAP_Y 26    /* between rows */
@@ -1191,12 +1206,17 @@ ld_trace_svg(const struct ld_trace *t)
         ld_buf_addf(&b, "</text>\n<text x=\"%d\" y=\"%d\" fill=\"%s\">", x + 8, y + 64,
                     n->broken ? "#d93025" : "#202124");
         ld_buf_reset(&l);
-        ld_buf_adds(&l, "in ");
-        kg(&l, n->in_g);
-        ld_buf_adds(&l, " · out ");
-        kg(&l, n->drawn_g + n->disposed_g);
-        ld_buf_adds(&l, " · left ");
-        kg(&l, n->left_g);
+        if (n->kind == LD_TRACE_DISPOSAL) {
+            kg(&l, n->disposed_g);
+            ld_buf_adds(&l, " kg");
+        } else {
+            ld_buf_adds(&l, "in ");
+            kg(&l, n->in_g);
+            ld_buf_adds(&l, " · out ");
+            kg(&l, n->drawn_g + n->disposed_g);
+            ld_buf_adds(&l, " · left ");
+            kg(&l, n->left_g);
+        }
         svg_text(&b, l.data, BOX_W - 16);
         ld_buf_adds(&b, "</text></g>\n");
     }

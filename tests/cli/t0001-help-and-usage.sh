@@ -3,7 +3,7 @@
 
 for c in keygen init party sign submit log entry checkpoint ledger-key prove verify reindex \
          file cancel pickup handover arrive receive reject dispose show list calendar \
-         correct approve attach attachment; do
+         correct approve attach attachment trace audit stats; do
     expect_exit 0 ld "$c" --help
     expect_out "usage: liandan $c"
 done

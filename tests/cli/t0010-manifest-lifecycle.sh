@@ -144,3 +144,11 @@ sed 's/"qty_g": 200000}/"qty_g": 1}/' back.json > back2.json
 expect_exit 1 ld file --key receiver.key --body back2.json
 expect_err 'holds 0 g'
 expect_exit 0 ld verify
+
+# What a receiver disposed of cannot be shipped on again: N is closed and
+# disposed of in full, so a draw on N-01 finds nothing left.
+sed -e "s/\"id\": \"$PROD\"/\"id\": \"$RECV\"/" \
+    -e "s/\"qty_g\": 800000,/\"qty_g\": 1, \"from\": [{\"batch\": \"$N-01\", \"qty_g\": 1}],/" \
+    m1.json > again.json
+expect_exit 1 ld file --key receiver.key --body again.json
+expect_err 'holds 0 g'
