@@ -53,7 +53,8 @@ CREATE TABLE nodes (
 CREATE TABLE heads (
     chain TEXT PRIMARY KEY,         -- chain key
     head_idx INTEGER NOT NULL,      -- events.idx of the latest event of the chain
-    head_id BLOB NOT NULL           -- its id (so the chain check reads no event row)
+    head_id BLOB NOT NULL,          -- its id (so the chain check reads no event row)
+    head_at INTEGER NOT NULL        -- its event.at: the next event may not be earlier
 ) WITHOUT ROWID;
 
 -- DERIVED. Registered parties (party.register).

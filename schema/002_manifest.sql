@@ -56,7 +56,9 @@ CREATE TABLE manifests (
     completed_at INTEGER,           -- paper: when the paper transfer completed
     leg INTEGER NOT NULL,           -- current leg (0 before pickup)
     leg_carrier TEXT,               -- carrier holding the waste now
-    discrepancy INTEGER NOT NULL    -- 1 when the receiver flagged a significant discrepancy
+    discrepancy INTEGER NOT NULL,   -- 1 when the receiver flagged a significant discrepancy
+    returned INTEGER NOT NULL DEFAULT 0 -- 1 when a rejected load goes back to its producer,
+                                    -- who needs no disposal licence for it
 );
 CREATE INDEX manifests_producer ON manifests(producer);
 CREATE INDEX manifests_receiver ON manifests(receiver);

@@ -418,7 +418,7 @@ static const char q_manifests[] =
     "'in_transit') OR received_at - arrived_at >= ?1 OR arrived_at - picked_at >= ?2 "
     "OR (paper = 1 AND filed_at - completed_at >= ?3) THEN 1 ELSE 0 END), "
     "COALESCE(picked_at, -1), COALESCE(arrived_at, -1), COALESCE(completed_at, -1), "
-    "producer, COALESCE(leg_carrier, carrier), state FROM manifests ORDER BY number";
+    "producer, COALESCE(leg_carrier, carrier), state, returned FROM manifests ORDER BY number";
 static const char q_lines[] =
     "SELECT manifest * 100 + line, COALESCE(accepted_g, 0), CASE WHEN disposed_g > "
     "COALESCE(accepted_g, 0) OR (received_g IS NOT NULL AND (ABS(received_g - qty_g) * 10000 > "
@@ -552,8 +552,9 @@ manifest_rules(struct run *r, const struct mrow *m)
              "paper transfer completed %s, entered %s CST, after %d working days", d1, t2,
              LD_AUDIT_PAPER_DAYS);
     }
-    /* Licence on the filing day (paper: the completion day) and the receipt day. */
-    {
+    /* Licence on the filing day (paper: the completion day) and the receipt day;
+     * a load going back to its producer needs none (rules_manifest.c). */
+    if (!ld_store_q_col_int(m->q, 11)) {
         int by_completion = m->paper && completed >= 0;
         size_t first = lic_first(r, m->receiver);
         int64_t fday = ld_workday_day_of(by_completion ? completed : m->filed);

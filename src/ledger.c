@@ -505,6 +505,7 @@ check_prev(struct ld_ledger *l, const struct ld_event *ev, const char *chain,
 {
     uint8_t head[LD_MERKLE_HASH];
     uint64_t head_idx, prev_idx;
+    int64_t head_at = 0;
     enum ld_rc rc;
 
     if (chain[0] == '\0') {
@@ -513,7 +514,7 @@ check_prev(struct ld_ledger *l, const struct ld_event *ev, const char *chain,
                               "must be null", ev->type);
         return LD_OK;
     }
-    rc = ld_store_head_get(l->store, chain, &head_idx, head);
+    rc = ld_store_head_get(l->store, chain, &head_idx, head, &head_at);
     if (rc == LD_NOTFOUND) {
         if (!ev->has_prev)
             return LD_OK;
@@ -522,8 +523,17 @@ check_prev(struct ld_ledger *l, const struct ld_event *ev, const char *chain,
     }
     if (rc != LD_OK)
         return ld_err_set(err, rc, "", "cannot read chain heads");
-    if (ev->has_prev && memcmp(head, ev->prev, LD_MERKLE_HASH) == 0)
+    if (ev->has_prev && memcmp(head, ev->prev, LD_MERKLE_HASH) == 0) {
+        /* A chain runs forward in time: no back-dating before the previous
+         * event (deadlines count from these times). */
+        if (ev->at < head_at) {
+            char t[LD_TM_RFC3339_LEN];
+            return ld_err_set(err, LD_INVALID, "event.at",
+                              "at %s is before the previous event of chain '%s' (%s)",
+                              ev->at_text, chain, tstr(head_at, t));
+        }
         return LD_OK;
+    }
     if (!ev->has_prev || ld_store_event_find(l->store, ev->prev, &prev_idx) == LD_OK)
         return ld_err_set(err, LD_CONFLICT, "event.prev", "chain '%s' has already moved on "
                           "from this prev (a different event extends it)", chain);
@@ -611,7 +621,7 @@ write_event(struct ld_ledger *l, const struct ld_event *ev, const struct ld_rule
     if (rc == LD_OK)
         rc = ld_merkle_frontier_push(&l->frontier, ev->id, ld_store_node_put, l->store);
     if (rc == LD_OK && chain[0])
-        rc = ld_store_head_put(l->store, chain, r->leaf_index, ev->id);
+        rc = ld_store_head_put(l->store, chain, r->leaf_index, ev->id, ev->at);
     if (rc == LD_OK && rule->apply)
         rc = rule->apply(l->store, ev, r->leaf_index);
     return rc;
@@ -1016,7 +1026,7 @@ ld_ledger_head(struct ld_ledger *l, const char *chain, char id[LD_EVENT_ID_HEX])
 {
     uint8_t head[LD_MERKLE_HASH];
     uint64_t idx;
-    enum ld_rc rc = ld_store_head_get(l->store, chain, &idx, head);
+    enum ld_rc rc = ld_store_head_get(l->store, chain, &idx, head, NULL);
 
     if (rc != LD_OK)
         return rc;
@@ -1082,7 +1092,7 @@ ld_ledger_reindex(struct ld_ledger *l, struct ld_err *err)
         } else {
             rc = ld_merkle_frontier_push(&l->frontier, row.id, ld_store_node_put, l->store);
             if (rc == LD_OK && chain[0])
-                rc = ld_store_head_put(l->store, chain, row.idx, row.id);
+                rc = ld_store_head_put(l->store, chain, row.idx, row.id, ev.at);
             if (rc == LD_OK && rule->apply)
                 rc = rule->apply(l->store, &ev, row.idx);
         }

@@ -243,7 +243,7 @@ approve_check(struct ld_store *s, const struct ld_event *ev, struct ld_err *err)
 {
     struct ld_store_q *q = NULL;
     const char *id = NULL;
-    char pending[512] = "", *left;
+    char pending[4096] = "", *left;
     int64_t eff = -1;
     enum ld_rc rc = approve_shape(ev->body, &id, err);
 
@@ -279,7 +279,7 @@ approve_apply(struct ld_store *s, const struct ld_event *ev, uint64_t idx)
 {
     struct ld_store_q *q = NULL;
     const char *id = NULL;
-    char pending[512] = "", *left;
+    char pending[4096] = "", *left;
     enum ld_rc rc;
 
     if (approve_shape(ev->body, &id, NULL) != LD_OK)

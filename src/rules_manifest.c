@@ -433,6 +433,9 @@ file_check(struct ld_store *s, const struct ld_event *ev, struct ld_err *err)
     rc = serial_last(s, prefix, &last);
     if (rc != LD_OK)
         return ld_err_set(err, rc, "", "cannot read manifest serials");
+    if (last >= 999999)
+        return ld_err_set(err, LD_RULE, "event.manifest",
+                          "the serials of city %.4s for %.4s are used up", prefix + 4, prefix);
     want = strtoll(prefix, NULL, 10) * 1000000 + last + 1;
     if (ev->manifest != want) {
         if (ev->manifest / 1000000 == want / 1000000 && ev->manifest < want)
@@ -483,8 +486,8 @@ file_check(struct ld_store *s, const struct ld_event *ev, struct ld_err *err)
 
 static const char q_man_put[] =
     "INSERT INTO manifests(number, producer, receiver, carrier, district, state, paper, "
-    "filed_at, completed_at, leg, leg_carrier, discrepancy) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, 'filed', ?6, ?7, ?8, 0, NULL, 0)";
+    "filed_at, completed_at, leg, leg_carrier, discrepancy, returned) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, 'filed', ?6, ?7, ?8, 0, NULL, 0, ?9)";
 static const char q_line_put[] =
     "INSERT INTO lines(batch, manifest, line, code, category, name, qty_g, packages, disposed_g) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0)";
@@ -523,6 +526,7 @@ file_apply(struct ld_store *s, const struct ld_event *ev, uint64_t idx)
             ld_store_q_int(q, 8, f.completed * LD_TM_DAY);
         else
             ld_store_q_null(q, 8);
+        ld_store_q_int(q, 9, returns_to_producer(s, &f));
         rc = ld_store_q_exec(q);
     }
     for (i = 0; rc == LD_OK && i < f.nlines; i++) {

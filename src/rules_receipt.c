@@ -354,6 +354,15 @@ reject_apply(struct ld_store *s, const struct ld_event *ev, uint64_t idx)
         all &= l.accepted == 0;
         rc = decide(s, ev, &l);
     }
+    /* A rejection, whole or in part, is a discrepancy the regulator sees. */
+    if (rc == LD_OK) {
+        struct ld_store_q *q = NULL;
+        rc = ld_store_q(s, q_flag, &q);
+        if (rc == LD_OK) {
+            ld_store_q_int(q, 1, ev->manifest);
+            rc = ld_store_q_exec(q);
+        }
+    }
     if (rc == LD_OK)
         rc = ld_domain_manifest_state(s, ev->manifest,
                                       all ? "rejected" : "received_with_discrepancy",
@@ -378,6 +387,9 @@ dispose_shape(const cJSON *body, int nlines, struct receipt *r, struct ld_err *e
     return rc;
 }
 
+static const char q_received_at[] =
+    "SELECT COALESCE(received_at, 0) FROM manifests WHERE number = ?1";
+
 static enum ld_rc
 dispose_check(struct ld_store *s, const struct ld_event *ev, struct ld_err *err)
 {
@@ -395,6 +407,20 @@ dispose_check(struct ld_store *s, const struct ld_event *ev, struct ld_err *err)
     rc = dispose_shape(ev->body, m.nlines, &r, err);
     if (rc == LD_OK && r.on > ld_domain_day(ev->at))
         rc = ld_err_set(err, LD_INVALID, B ".on", "disposal cannot be recorded before it happens");
+    if (rc == LD_OK) {
+        struct ld_store_q *q = NULL;
+        int64_t received = 0;
+        rc = ld_store_q(s, q_received_at, &q);
+        if (rc != LD_OK)
+            return ld_err_set(err, rc, "", "cannot read manifests");
+        ld_store_q_int(q, 1, ev->manifest);
+        if (ld_store_q_step(q) == LD_OK)
+            received = ld_store_q_col_int(q, 0);
+        ld_store_q_done(q);
+        if (r.on < ld_domain_day(received))
+            rc = ld_err_set(err, LD_INVALID, B ".on",
+                            "disposal cannot come before the receipt it disposes of");
+    }
     for (i = 0; rc == LD_OK && i < r.n; i++) {
         char path[LD_BODY_PATH_MAX];
         snprintf(path, sizeof path, B ".lines[%zu]", i);

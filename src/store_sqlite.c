@@ -37,8 +37,9 @@ static const char *const stmt_sql[S_COUNT_] = {
     [S_EV_FIND] = "SELECT idx FROM events WHERE id = ?1",
     [S_NODE_GET] = "SELECT hash FROM nodes WHERE k = ?1",
     [S_NODE_PUT] = "INSERT OR REPLACE INTO nodes(k, hash) VALUES (?1, ?2)",
-    [S_HEAD_GET] = "SELECT head_idx, head_id FROM heads WHERE chain = ?1",
-    [S_HEAD_PUT] = "INSERT OR REPLACE INTO heads(chain, head_idx, head_id) VALUES (?1, ?2, ?3)",
+    [S_HEAD_GET] = "SELECT head_idx, head_id, head_at FROM heads WHERE chain = ?1",
+    [S_HEAD_PUT] =
+        "INSERT OR REPLACE INTO heads(chain, head_idx, head_id, head_at) VALUES (?1, ?2, ?3, ?4)",
     [S_PARTY_PUT] = "INSERT INTO parties(id, name, roles, district, reg_idx) "
                     "VALUES (?1, ?2, ?3, ?4, ?5)",
     [S_PARTY_GET] = "SELECT id, name, roles, district, reg_idx FROM parties WHERE id = ?1",
@@ -509,7 +510,8 @@ ld_store_node_put(void *ctx, unsigned level, uint64_t index, const uint8_t hash[
 }
 
 enum ld_rc
-ld_store_head_get(struct ld_store *s, const char *chain, uint64_t *idx, uint8_t id[LD_MERKLE_HASH])
+ld_store_head_get(struct ld_store *s, const char *chain, uint64_t *idx, uint8_t id[LD_MERKLE_HASH],
+                  int64_t *at)
 {
     sqlite3_stmt *st = get(s, S_HEAD_GET);
     enum ld_rc rc;
@@ -525,6 +527,8 @@ ld_store_head_get(struct ld_store *s, const char *chain, uint64_t *idx, uint8_t 
         *idx = (uint64_t)sqlite3_column_int64(st, 0);
         if (id)
             memcpy(id, sqlite3_column_blob(st, 1), LD_MERKLE_HASH);
+        if (at)
+            *at = sqlite3_column_int64(st, 2);
         rc = LD_OK;
     } else {
         rc = r == SQLITE_DONE ? LD_NOTFOUND : map(r);
@@ -535,7 +539,7 @@ ld_store_head_get(struct ld_store *s, const char *chain, uint64_t *idx, uint8_t 
 
 enum ld_rc
 ld_store_head_put(struct ld_store *s, const char *chain, uint64_t idx,
-                  const uint8_t id[LD_MERKLE_HASH])
+                  const uint8_t id[LD_MERKLE_HASH], int64_t at)
 {
     sqlite3_stmt *st = get(s, S_HEAD_PUT);
 
@@ -544,6 +548,7 @@ ld_store_head_put(struct ld_store *s, const char *chain, uint64_t idx,
     sqlite3_bind_text(st, 1, chain, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
     sqlite3_bind_blob(st, 3, id, LD_MERKLE_HASH, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, at);
     return step_done(s, st);
 }
 

@@ -353,15 +353,23 @@ replay(struct state *st, struct job *j, const struct ld_store_event *row)
         chain[0] = '\0';
     }
     if (chain[0]) {
+        /* head: the id of the chain's latest event, then its at (8 bytes). */
+        int64_t head_at = 0;
         head = ld_map_get(st->chains, chain);
         if ((head == NULL) != (ev->has_prev == 0) ||
             (head && memcmp(head, ev->prev, LD_MERKLE_HASH) != 0))
             return fault(st, j->idx, "event.prev", "prev is not the head of chain '%s'", chain), 0;
+        if (head)
+            memcpy(&head_at, head + LD_MERKLE_HASH, sizeof head_at);
+        if (head && ev->at < head_at)
+            return fault(st, j->idx, "event.at", "at is before the previous event of chain '%s'",
+                         chain), 0;
         if (head == NULL) {
-            head = ld_xmalloc(LD_MERKLE_HASH);
+            head = ld_xmalloc(LD_MERKLE_HASH + sizeof head_at);
             ld_map_put(st->chains, chain, head);
         }
         memcpy(head, ev->id, LD_MERKLE_HASH);
+        memcpy(head + LD_MERKLE_HASH, &ev->at, sizeof ev->at);
     } else if (ev->has_prev) {
         return fault(st, j->idx, "event.prev", "%s", "unchained event with a prev"), 0;
     }

@@ -84,12 +84,12 @@ enum ld_rc ld_store_node_get(void *s, unsigned level, uint64_t index,
 enum ld_rc ld_store_node_put(void *s, unsigned level, uint64_t index,
                              const uint8_t hash[LD_MERKLE_HASH]);
 
-/* Chain heads: leaf index and id of the latest event of a chain.
- * get: LD_NOTFOUND for a chain with no event yet; id may be NULL. */
+/* Chain heads: leaf index, id and event time of the latest event of a chain.
+ * get: LD_NOTFOUND for a chain with no event yet; id and at may be NULL. */
 enum ld_rc ld_store_head_get(struct ld_store *s, const char *chain, uint64_t *idx,
-                             uint8_t id[LD_MERKLE_HASH]);
+                             uint8_t id[LD_MERKLE_HASH], int64_t *at);
 enum ld_rc ld_store_head_put(struct ld_store *s, const char *chain, uint64_t idx,
-                             const uint8_t id[LD_MERKLE_HASH]);
+                             const uint8_t id[LD_MERKLE_HASH], int64_t at);
 
 /* A registered party. */
 struct ld_store_party {
