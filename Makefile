@@ -30,7 +30,7 @@ CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-TOOLS    := $(BUILD)/bench
+TOOLS    := $(BUILD)/bench $(BUILD)/bench-domain
 
 .PHONY: all test unit cli-test interop debug demo bench install clean deps
 all: $(BUILD)/libliandan.a $(BUILD)/liandan
@@ -85,6 +85,10 @@ $(BUILD)/gen-demo: tools/gen-demo.c $(BUILD)/libliandan.a
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -MF $@.d -o $@ $< $(BUILD)/libliandan.a \
 		$(PKG_LIBS) -lpthread -lm
 
+$(BUILD)/bench-domain: tools/bench_domain.c $(BUILD)/libliandan.a
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -MF $@.d -o $@ $< $(BUILD)/libliandan.a \
+		$(PKG_LIBS) -lpthread -lm
+
 $(BUILD)/bench: tools/bench.c $(BUILD)/libliandan.a
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -MF $@.d -o $@ $< $(BUILD)/libliandan.a \
 		$(PKG_LIBS) -lpthread -lm
@@ -120,4 +124,4 @@ install: all
 clean:
 	rm -rf build demo
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BUILD)/bench.d $(BUILD)/gen-demo.d
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BUILD)/bench.d $(BUILD)/gen-demo.d $(BUILD)/bench-domain.d
