@@ -1,6 +1,8 @@
 #!/bin/sh
 # tools/bench.sh - run the benchmarks (make bench). BENCH_EVENTS sets the
-# ledger size (default 10^6: a few minutes on a 2-core machine).
+# trust-layer ledger size (default 10^6: a few minutes on a 2-core machine),
+# BENCH_MANIFESTS the manifest-domain size (default 10^6, about 90 s).
 set -eu
 BUILD=${BUILD:-build}
 "$BUILD/bench" "${BENCH_EVENTS:-1000000}"
+"$BUILD/bench-domain" "${BENCH_MANIFESTS:-1000000}"
