@@ -6,7 +6,8 @@
 -- store_sqlite.c inside one transaction, then PRAGMA user_version = 1.
 
 -- Ledger settings fixed at `liandan init`: origin, pinned regulator verifier
--- key, ledger verifier key, where the ledger's secret key file lives.
+-- key, ledger verifier key, where the ledger's secret key file lives. Also
+-- "ids_upto" (see ids below), kept by the store.
 CREATE TABLE meta (
     k TEXT PRIMARY KEY,             -- setting name
     v TEXT NOT NULL                 -- setting value
@@ -15,9 +16,11 @@ CREATE TABLE meta (
 -- Accepted events. idx is the RFC 6962 leaf index (0-based, no gaps); entry is
 -- JCS(signed) exactly as hashed into the leaf; id = SHA-256(0x00 || entry).
 -- accepted_at and receipt_sig make up the signed receipt (DESIGN.md §4.4).
+-- id has no index of its own: ids (below) finds events by id, and the store
+-- refuses a second event with an id already stored.
 CREATE TABLE events (
     idx INTEGER PRIMARY KEY,        -- leaf index
-    id BLOB NOT NULL UNIQUE,        -- 32-byte leaf hash, the event id
+    id BLOB NOT NULL,               -- 32-byte leaf hash, the event id
     entry BLOB NOT NULL,            -- canonical signed envelope, the leaf data
     accepted_at INTEGER NOT NULL,   -- seconds since the epoch (UTC), as signed in the receipt
     receipt_sig BLOB NOT NULL       -- 64-byte ledger signature over the receipt
@@ -41,12 +44,33 @@ BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
 CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
 BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
 
--- DERIVED. Complete Merkle subtree hashes of level >= 1 (level 0 is events.id).
--- k = level << 56 | index; node (L, i) covers leaves [i*2^L, (i+1)*2^L).
+-- DERIVED. The Merkle tree's complete subtree hashes, stored as tiles (after
+-- Go's sumdb/tlog tiles, but holding every level of the tile). Node (L, i)
+-- covers leaves [i*2^L, (i+1)*2^L); level 0 is the leaf hash, events.id.
+-- Tile (t, j) holds the nodes of levels 4t..4t+3 under node (4t+4, j): 16 + 8
+-- + 4 + 2 = 30 hashes once complete, in the order the append emits them
+-- (post-order: node (4t+r, m) with m = j*2^(4-r) + q is at position
+-- 2*(q << r) - popcount(q << r) + 2^(r+1) - 2). The tile on the right edge of
+-- each level is stored with the first n of them (1 <= n < 30) and rewritten
+-- as it grows. Its key is the key of its first node, (4t << 56) | 16j, so a
+-- proof reads about log2(size) / 4 rows. A row whose key is not a tile's may
+-- hold one node of any level (32 bytes), read when no tile holds it.
 CREATE TABLE nodes (
-    k INTEGER PRIMARY KEY,          -- (level << 56) | index
-    hash BLOB NOT NULL              -- 32-byte RFC 6962 node hash
+    k INTEGER PRIMARY KEY,          -- (level << 56) | index of the first node
+    hash BLOB NOT NULL              -- its hashes, 32 bytes each, concatenated
 );
+
+-- DERIVED. Events by id: k is the first 8 bytes of events.id, and a reader
+-- compares the whole id of the event it finds. Holds the events with idx <
+-- meta "ids_upto"; the store finds later ones through a map in memory, built
+-- from events.id, and moves them here in one sorted insert when there are
+-- enough of them (size / 8, at least 64, at most 65536): a random-key index
+-- updated per event would rewrite one page per event at every commit.
+CREATE TABLE ids (
+    k BLOB NOT NULL,                -- substr(events.id, 1, 8)
+    idx INTEGER NOT NULL,           -- events.idx
+    PRIMARY KEY (k, idx)
+) WITHOUT ROWID;
 
 -- DERIVED. Head of each hash chain: a manifest ("m:NUMBER") or a party's
 -- registry history ("p:USCC"). The next event of the chain must name head as prev.

@@ -32,17 +32,6 @@
 
 enum { SIG_UNKNOWN, SIG_GOOD, SIG_BAD };
 
-/* Proofs read O(log n) stored nodes; complete subtrees never change once
- * committed, so a direct-mapped cache of them (6 MiB) turns most of those
- * reads into memory lookups. Only proof and root reads go through it, never
- * the append path, so it holds committed nodes only. */
-#define NODE_SLOTS (1u << 17)
-
-struct node_slot {
-    uint64_t key;                 /* (level << 56 | index) + 1; 0 = empty */
-    uint8_t hash[LD_MERKLE_HASH];
-};
-
 struct ld_ledger {
     struct ld_store *store;            /* owned */
     struct ld_ledger_opts opts;        /* copy; passphrase borrowed */
@@ -52,13 +41,16 @@ struct ld_ledger {
     struct ld_sig_pub ledger_pub;      /* ledger's verifier key */
     struct ld_sig_secret *ledger_key;  /* owned; loaded on first signature */
     struct ld_merkle_frontier frontier; /* right edge of the committed tree */
+    uint8_t edge[64][LD_MERKLE_HASH];  /* ld_merkle_frontier_edges of the frontier... */
+    uint64_t edge_size;                /* ...when its size was this; UINT64_MAX: none */
+    int tree_damaged;                  /* stored nodes unreadable: only reindex works */
+    uint64_t damaged_size;             /* the tree size when tree_damaged */
     const struct ld_rule *rules[MAX_RULES]; /* borrowed */
     size_t nrules;
     struct ld_map *pubs;               /* key id -> uint8_t[32]: a key id is a hash of
                                           its key, so entries never go stale */
     pthread_rwlock_t pubs_lock;        /* batch workers read pubs while the writer adds */
     unsigned threads;                  /* signature-check threads for batches */
-    struct node_slot *nodes;           /* owned: NODE_SLOTS cached Merkle nodes */
 };
 
 /* t as RFC 3339 text in buf (the number itself if out of range); returns buf. */
@@ -269,13 +261,19 @@ ld_ledger_open(const char *db, const struct ld_ledger_opts *opts, struct ld_ledg
     rc = ld_store_size(l->store, &size);
     if (rc == LD_OK)
         rc = ld_merkle_frontier_load(&l->frontier, ld_store_node_get, l->store, size);
+    if (rc == LD_NOTFOUND || rc == LD_TAMPERED) {
+        /* Derived nodes missing or damaged: open for reindex, refuse the rest. */
+        l->tree_damaged = 1;
+        l->damaged_size = size;
+        rc = LD_OK;
+    }
     if (rc != LD_OK) {
         rc = ld_err_set(err, rc, "", "'%s': cannot read the Merkle tree (try 'liandan reindex')",
                         db);
         goto out;
     }
     rc = ld_ledger_add_rules(l, ld_party_rules, ld_party_rule_count);
-    l->nodes = ld_xcalloc(NODE_SLOTS, sizeof *l->nodes);
+    l->edge_size = UINT64_MAX;
     l->pubs = ld_map_new();
     pthread_rwlock_init(&l->pubs_lock, NULL);
     l->threads = l->opts.threads;
@@ -305,7 +303,6 @@ ld_ledger_close(struct ld_ledger *l)
         pthread_rwlock_destroy(&l->pubs_lock);
     }
     ld_sig_secret_free(l->ledger_key);
-    free(l->nodes);
     free(l->origin);
     free(l->key_path);
     free(l);
@@ -354,7 +351,14 @@ ld_ledger_key(const struct ld_ledger *l)
 uint64_t
 ld_ledger_size(const struct ld_ledger *l)
 {
-    return l->frontier.size;
+    return l->tree_damaged ? l->damaged_size : l->frontier.size;
+}
+
+static enum ld_rc
+tree_damaged(const struct ld_ledger *l, struct ld_err *err)
+{
+    return ld_err_set(err, LD_TAMPERED, "", "the stored Merkle tree of %llu events is damaged "
+                      "(run 'liandan reindex')", (unsigned long long)l->damaged_size);
 }
 
 static enum ld_rc
@@ -380,19 +384,52 @@ signing_key(struct ld_ledger *l, struct ld_err *err)
 
 /* ---- receipts ----------------------------------------------------------- */
 
+/* Room for a receipt message: purpose, the JSON around the values, a time
+ * (or a 20-digit number where the time cannot be written), the id, an index. */
+#define RECEIPT_MSG_MAX (sizeof LD_SIG_PURPOSE_RECEIPT + 48 + 24 + LD_EVENT_ID_HEX + 24)
+
+/* The receipt message for r with accepted_at written as at, into buf; returns
+ * its length. Built by hand because the writer signs one per event: JCS of
+ * {accepted_at, id, leaf_index}, keys already in sorted order, values plain
+ * ASCII (no escapes needed), the index an integer < 2^53. */
+static size_t
+receipt_msg(const struct ld_receipt *r, const char *at, char buf[RECEIPT_MSG_MAX])
+{
+    static const char k1[] = "{\"accepted_at\":\"", k2[] = "\",\"id\":\"", k3[] = "\",\"leaf_index\":";
+    char digits[24];
+    size_t n = 0, d = 0, len;
+    uint64_t v = r->leaf_index;
+
+#define PUT(p, l) (memcpy(buf + n, (p), (l)), n += (l))
+    PUT(LD_SIG_PURPOSE_RECEIPT, sizeof LD_SIG_PURPOSE_RECEIPT - 1);
+    PUT(k1, sizeof k1 - 1);
+    len = strlen(at);
+    PUT(at, len);
+    PUT(k2, sizeof k2 - 1);
+    PUT(r->id, strlen(r->id));
+    PUT(k3, sizeof k3 - 1);
+    do
+        digits[d++] = (char)('0' + v % 10);
+    while ((v /= 10) > 0);
+    while (d > 0)
+        buf[n++] = digits[--d];
+    buf[n++] = '}';
+#undef PUT
+    return n;
+}
+
 char *
 ld_receipt_message(const struct ld_receipt *r, size_t *len)
 {
-    char at[LD_TM_RFC3339_LEN];
-    struct ld_buf b = LD_BUF_INIT;
+    char at[LD_TM_RFC3339_LEN], buf[RECEIPT_MSG_MAX];
+    size_t n = receipt_msg(r, tstr(r->accepted_at, at), buf);
+    char *out = ld_xmalloc(n + 1);
 
-    tstr(r->accepted_at, at);
-    /* JCS of {accepted_at, id, leaf_index}: keys already in sorted order, values
-     * are plain ASCII (no escapes needed), the index an integer < 2^53. */
-    ld_buf_adds(&b, LD_SIG_PURPOSE_RECEIPT);
-    ld_buf_addf(&b, "{\"accepted_at\":\"%s\",\"id\":\"%s\",\"leaf_index\":%llu}", at, r->id,
-                (unsigned long long)r->leaf_index);
-    return ld_buf_detach(&b, len);
+    memcpy(out, buf, n);
+    out[n] = '\0';
+    if (len)
+        *len = n;
+    return out;
 }
 
 char *
@@ -545,13 +582,12 @@ check_time(struct ld_ledger *l, const struct ld_event *ev, int64_t now, struct l
 {
     char buf[LD_TM_RFC3339_LEN];
 
-    tstr(now, buf);
     if (ev->at > now + l->opts.skew_future)
         return ld_err_set(err, LD_INVALID, "event.at", "at %s is in the future (now %s)",
-                          ev->at_text, buf);
+                          ev->at_text, tstr(now, buf));
     if (ev->at < now - l->opts.skew_past)
         return ld_err_set(err, LD_INVALID, "event.at", "at %s is too far in the past (now %s)",
-                          ev->at_text, buf);
+                          ev->at_text, tstr(now, buf));
     return LD_OK;
 }
 
@@ -596,10 +632,10 @@ gate(struct ld_ledger *l, const struct ld_event *ev, int64_t now, int sigstate,
 /* Write ev inside the open transaction. On error the caller rolls back. */
 static enum ld_rc
 write_event(struct ld_ledger *l, const struct ld_event *ev, const struct ld_rule *rule,
-            const char *chain, int64_t now, struct ld_receipt *r)
+            const char *chain, int64_t now, const char *now_text, struct ld_receipt *r)
 {
     struct ld_store_event row;
-    char *msg;
+    char msg[RECEIPT_MSG_MAX];
     size_t msg_len;
     enum ld_rc rc;
 
@@ -607,9 +643,8 @@ write_event(struct ld_ledger *l, const struct ld_event *ev, const struct ld_rule
     memcpy(r->id, ev->id_hex, sizeof r->id);
     r->leaf_index = l->frontier.size;
     r->accepted_at = now;
-    msg = ld_receipt_message(r, &msg_len);
+    msg_len = receipt_msg(r, now_text, msg);
     ld_sig_sign(l->ledger_key, NULL, msg, msg_len, r->sig);
-    free(msg);
 
     row.idx = r->leaf_index;
     memcpy(row.id, ev->id, LD_MERKLE_HASH);
@@ -619,7 +654,7 @@ write_event(struct ld_ledger *l, const struct ld_event *ev, const struct ld_rule
     memcpy(row.receipt_sig, r->sig, LD_SIG_SIG);
     rc = ld_store_event_put(l->store, &row);
     if (rc == LD_OK)
-        rc = ld_merkle_frontier_push(&l->frontier, ev->id, ld_store_node_put, l->store);
+        rc = ld_merkle_frontier_push(&l->frontier, ev->id, ld_store_node_add, l->store);
     if (rc == LD_OK && chain[0])
         rc = ld_store_head_put(l->store, chain, r->leaf_index, ev->id, ev->at);
     if (rc == LD_OK && rule->apply)
@@ -759,6 +794,7 @@ ld_ledger_append_batch(struct ld_ledger *l, struct ld_ledger_item *items, size_t
     pthread_t workers[MAX_THREADS];
     unsigned nworkers = 0, w;
     int64_t now = 0;
+    char now_text[LD_TM_RFC3339_LEN];
     uint64_t idx;
     size_t i;
     enum ld_rc rc;
@@ -773,8 +809,11 @@ ld_ledger_append_batch(struct ld_ledger *l, struct ld_ledger_item *items, size_t
     rc = ld_tm_now(&now);
     if (rc != LD_OK)
         ld_err_set(&kerr, rc, "", "cannot read the clock (is %s well-formed?)", LD_TM_NOW_ENV);
+    else if (l->tree_damaged)
+        rc = tree_damaged(l, &kerr);
     else
         rc = signing_key(l, &kerr);
+    tstr(now, now_text);
     if (rc != LD_OK)
         goto fail;
     p.l = l;
@@ -818,7 +857,7 @@ ld_ledger_append_batch(struct ld_ledger *l, struct ld_ledger_item *items, size_t
         if (it->rc == LD_OK)
             it->rc = gate(l, ev, now, p.sig[i], &rule, chain, &it->err);
         if (it->rc == LD_OK) {
-            rc = write_event(l, ev, rule, chain, now, &it->receipt);
+            rc = write_event(l, ev, rule, chain, now, now_text, &it->receipt);
             if (rc != LD_OK)
                 goto fail;
         }
@@ -862,26 +901,10 @@ out:
 
 /* ---- checkpoints and proofs --------------------------------------------- */
 
-/* ld_merkle_get_fn over the store, through the node cache. ctx: the ledger. */
-static enum ld_rc
-cached_node(void *ctx, unsigned level, uint64_t index, uint8_t out[LD_MERKLE_HASH])
-{
-    struct ld_ledger *l = ctx;
-    uint64_t key = (((uint64_t)level << 56) | index) + 1;
-    struct node_slot *slot = &l->nodes[(key * 0x9e3779b97f4a7c15ULL) >> (64 - 17)];
-    enum ld_rc rc;
-
-    if (slot->key == key) {
-        memcpy(out, slot->hash, LD_MERKLE_HASH);
-        return LD_OK;
-    }
-    rc = ld_store_node_get(l->store, level, index, out);
-    if (rc == LD_OK) {
-        slot->key = key;
-        memcpy(slot->hash, out, LD_MERKLE_HASH);
-    }
-    return rc;
-}
+/* Proofs and roots read stored nodes with ld_store_node_get: the store keeps
+ * them in tiles of four levels and the last tile of each level in memory, so
+ * a proof at 10^6 leaves reads about five rows; the right edge of the current
+ * tree comes from the frontier (ld_merkle_prove_inclusion_edge). */
 
 char *
 ld_ledger_checkpoint_body(const char *origin, uint64_t size, const uint8_t root[32])
@@ -895,13 +918,15 @@ ld_ledger_checkpoint_body(const char *origin, uint64_t size, const uint8_t root[
 enum ld_rc
 ld_ledger_root(struct ld_ledger *l, uint64_t size, uint8_t root[LD_MERKLE_HASH])
 {
+    if (l->tree_damaged)
+        return LD_TAMPERED;
     if (size > l->frontier.size)
         return LD_INVALID;
     if (size == l->frontier.size) {
         ld_merkle_frontier_root(&l->frontier, root);
         return LD_OK;
     }
-    return ld_merkle_root(cached_node, l, size, root);
+    return ld_merkle_root(ld_store_node_get, l->store, size, root);
 }
 
 enum ld_rc
@@ -916,6 +941,10 @@ ld_ledger_checkpoint(struct ld_ledger *l, char **note, uint64_t *size_out)
     rc = ld_store_checkpoint_latest(l->store, &size, &latest);
     if (rc != LD_OK && rc != LD_NOTFOUND)
         goto out;
+    if (l->tree_damaged) {
+        rc = LD_TAMPERED;
+        goto out;
+    }
     if ((rc == LD_OK && size == l->frontier.size) ||
         (l->opts.store_flags & LD_STORE_READONLY)) {
         if (rc == LD_NOTFOUND)
@@ -950,15 +979,50 @@ out:
     return rc;
 }
 
+/* Base64 (RFC 4648, padded) of a 32-byte hash into out[45]. Hashes in
+ * proofs are public, so this need not be constant-time as ld_enc_b64 is;
+ * it is a table lookup, several times faster. */
+static const char *
+hash_b64(const uint8_t h[LD_MERKLE_HASH], char out[LD_ENC_B64_LEN(LD_MERKLE_HASH)])
+{
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t i, o = 0;
+
+    for (i = 0; i + 3 <= LD_MERKLE_HASH; i += 3) {
+        uint32_t v = (uint32_t)h[i] << 16 | (uint32_t)h[i + 1] << 8 | h[i + 2];
+        out[o++] = abc[v >> 18];
+        out[o++] = abc[(v >> 12) & 63];
+        out[o++] = abc[(v >> 6) & 63];
+        out[o++] = abc[v & 63];
+    }
+    /* 32 = 10 * 3 + 2: two bytes left, one '=' of padding. */
+    {
+        uint32_t v = (uint32_t)h[30] << 16 | (uint32_t)h[31] << 8;
+        out[o++] = abc[v >> 18];
+        out[o++] = abc[(v >> 12) & 63];
+        out[o++] = abc[(v >> 6) & 63];
+        out[o++] = '=';
+    }
+    out[o] = '\0';
+    return out;
+}
+
 static void
 add_hashes(struct ld_buf *b, const char *name, uint8_t (*h)[LD_MERKLE_HASH], size_t n)
 {
     char b64[LD_ENC_B64_LEN(32)];
     size_t i;
 
-    ld_buf_addf(b, "\"%s\":[", name);
-    for (i = 0; i < n; i++)
-        ld_buf_addf(b, "%s\"%s\"", i ? "," : "", ld_enc_b64(h[i], 32, b64));
+    ld_buf_addc(b, '"');
+    ld_buf_adds(b, name);
+    ld_buf_add(b, "\":[", 3);
+    for (i = 0; i < n; i++) {
+        if (i)
+            ld_buf_addc(b, ',');
+        ld_buf_addc(b, '"');
+        ld_buf_add(b, hash_b64(h[i], b64), 44);
+        ld_buf_addc(b, '"');
+    }
     ld_buf_addc(b, ']');
 }
 
@@ -972,22 +1036,38 @@ ld_ledger_prove_inclusion(struct ld_ledger *l, uint64_t idx, uint64_t size, char
     size_t n = 0;
     enum ld_rc rc;
 
+    if (l->tree_damaged)
+        return LD_TAMPERED;
     if (size == 0)
         size = l->frontier.size;
     if (idx >= l->frontier.size)
         return LD_NOTFOUND;
     if (size > l->frontier.size || idx >= size)
         return LD_INVALID;
-    rc = cached_node(l, 0, idx, leaf);
+    /* One read transaction for the ~log2(size)/4 tiles the proof reads. */
+    rc = ld_store_read_begin(l->store);
     if (rc == LD_OK)
-        rc = ld_merkle_prove_inclusion(cached_node, l, idx, size, proof, &n);
+        rc = ld_store_node_get(l->store, 0, idx, leaf);
+    if (rc == LD_OK && size == l->frontier.size) {
+        /* The current tree: its right edge is in memory (computed once per size). */
+        if (l->edge_size != size) {
+            ld_merkle_frontier_edges(&l->frontier, l->edge);
+            l->edge_size = size;
+        }
+        rc = ld_merkle_prove_inclusion_edge(ld_store_node_get, l->store, idx, &l->frontier,
+                                            (const uint8_t (*)[LD_MERKLE_HASH])l->edge, proof,
+                                            &n);
+    } else if (rc == LD_OK) {
+        rc = ld_merkle_prove_inclusion(ld_store_node_get, l->store, idx, size, proof, &n);
+    }
+    ld_store_read_end(l->store);
     if (rc != LD_OK)
         return rc;
     /* Canonical (RFC 8785) member order. */
     ld_buf_adds(&b, "{");
     add_hashes(&b, "inclusion", proof, n);
     ld_buf_addf(&b, ",\"leaf_hash\":\"%s\",\"leaf_index\":%llu,\"tree_size\":%llu}",
-                ld_enc_b64(leaf, 32, b64), (unsigned long long)idx, (unsigned long long)size);
+                hash_b64(leaf, b64), (unsigned long long)idx, (unsigned long long)size);
     *json = ld_buf_detach(&b, NULL);
     return LD_OK;
 }
@@ -1003,19 +1083,25 @@ ld_ledger_prove_consistency(struct ld_ledger *l, uint64_t old_size, uint64_t new
     size_t n = 0;
     enum ld_rc rc;
 
+    if (l->tree_damaged)
+        return LD_TAMPERED;
     if (old_size == 0 || old_size > new_size || new_size > l->frontier.size)
         return LD_INVALID;
-    rc = ld_merkle_prove_consistency(cached_node, l, old_size, new_size, proof, &n);
+    rc = ld_store_read_begin(l->store);
+    if (rc == LD_OK)
+        rc = ld_merkle_prove_consistency(ld_store_node_get, l->store, old_size, new_size, proof,
+                                         &n);
     if (rc == LD_OK)
         rc = ld_ledger_root(l, old_size, r1);
     if (rc == LD_OK)
         rc = ld_ledger_root(l, new_size, r2);
+    ld_store_read_end(l->store);
     if (rc != LD_OK)
         return rc;
     ld_buf_adds(&b, "{");
     add_hashes(&b, "consistency", proof, n);
     ld_buf_addf(&b, ",\"new_root\":\"%s\",\"new_size\":%llu,\"old_root\":\"%s\",\"old_size\":%llu}",
-                ld_enc_b64(r2, 32, b2), (unsigned long long)new_size, ld_enc_b64(r1, 32, b1),
+                hash_b64(r2, b2), (unsigned long long)new_size, hash_b64(r1, b1),
                 (unsigned long long)old_size);
     *json = ld_buf_detach(&b, NULL);
     return LD_OK;
@@ -1053,7 +1139,7 @@ ld_ledger_lookup(struct ld_ledger *l, const char *s, uint64_t *idx)
             return LD_INVALID;
         v = v * 10 + (unsigned)(s[i] - '0');
     }
-    if (v >= l->frontier.size)
+    if (v >= ld_ledger_size(l))
         return LD_NOTFOUND;
     *idx = v;
     return LD_OK;
@@ -1070,6 +1156,7 @@ ld_ledger_reindex(struct ld_ledger *l, struct ld_err *err)
     enum ld_rc rc;
 
     ld_merkle_frontier_init(&l->frontier);
+    l->edge_size = UINT64_MAX;
     rc = ld_store_begin(l->store);
     if (rc != LD_OK)
         return ld_err_set(err, rc, "", "cannot start the rebuild");
@@ -1090,7 +1177,7 @@ ld_ledger_reindex(struct ld_ledger *l, struct ld_err *err)
             rc = ld_err_set(err, LD_TAMPERED, "", "event %llu has an unknown type or chain",
                             (unsigned long long)row.idx);
         } else {
-            rc = ld_merkle_frontier_push(&l->frontier, row.id, ld_store_node_put, l->store);
+            rc = ld_merkle_frontier_push(&l->frontier, row.id, ld_store_node_add, l->store);
             if (rc == LD_OK && chain[0])
                 rc = ld_store_head_put(l->store, chain, row.idx, row.id, ev.at);
             if (rc == LD_OK && rule->apply)
@@ -1108,9 +1195,13 @@ ld_ledger_reindex(struct ld_ledger *l, struct ld_err *err)
         uint64_t size = 0;
         ld_store_rollback(l->store);
         ld_merkle_frontier_init(&l->frontier);
-        if (ld_store_size(l->store, &size) == LD_OK)
-            ld_merkle_frontier_load(&l->frontier, ld_store_node_get, l->store, size);
+        if (ld_store_size(l->store, &size) == LD_OK) {
+            l->damaged_size = size;
+            l->tree_damaged =
+                ld_merkle_frontier_load(&l->frontier, ld_store_node_get, l->store, size) != LD_OK;
+        }
         return ld_err_set(err, rc, "", "rebuild failed (%s)", ld_rc_str(rc));
     }
+    l->tree_damaged = 0;
     return LD_OK;
 }

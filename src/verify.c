@@ -16,11 +16,13 @@
 
 #include <sodium.h>
 
+#include "liandan/canon.h"
 #include "liandan/enc.h"
 #include "liandan/map.h"
 #include "liandan/mem.h"
 #include "liandan/party.h"
 #include "liandan/tm.h"
+#include "liandan/uscc.h"
 #include "liandan/verify.h"
 #include "liandan/banned.h"
 
@@ -243,19 +245,43 @@ check_cps(struct state *st)
     }
 }
 
-/* Stored nodes must be the ones the entries imply (proofs are served from them). */
+/* Stored nodes must be the ones the entries imply (proofs are served from
+ * them), the leaf hashes in the tiles too. The store reads each tile once
+ * for the nodes of it asked in a row. */
 static enum ld_rc
 node_check(void *ctx, unsigned level, uint64_t index, const uint8_t hash[LD_MERKLE_HASH])
 {
     struct state *st = ctx;
     uint8_t stored[LD_MERKLE_HASH];
 
-    if (level == 0)
-        return LD_OK;
     if (ld_store_node_get(st->store, level, index, stored) != LD_OK ||
         memcmp(stored, hash, LD_MERKLE_HASH) != 0)
         return LD_TAMPERED;
     return LD_OK;
+}
+
+/* No other rows in table nodes than the tiles of a tree of this size
+ * (schema/001_core.sql): per tile level t, one row for each 16 nodes of
+ * level 4t, and one for the rest. */
+static void
+check_node_rows(struct state *st)
+{
+    static const char sql[] = "SELECT COUNT(*) FROM nodes";
+    struct ld_store_q *q = NULL;
+    uint64_t want = 0, size = st->frontier.size;
+    unsigned t;
+
+    for (t = 0; t < 16 && (size >> (4 * t)) > 0; t++)
+        want += ((size >> (4 * t)) + 15) / 16;
+    if (ld_store_q(st->store, sql, &q) != LD_OK)
+        return;
+    if (ld_store_q_step(q) == LD_OK && (uint64_t)ld_store_q_col_int(q, 0) != want) {
+        char what[64];
+        snprintf(what, sizeof what, "%lld, not %llu", (long long)ld_store_q_col_int(q, 0),
+                 (unsigned long long)want);
+        fault(st, UINT64_MAX, "nodes", "the Merkle tiles are %s rows", what);
+    }
+    ld_store_q_done(q);
 }
 
 /* Every attachment must hash to its name (events sign the hash). */
@@ -282,6 +308,137 @@ check_attachments(struct state *st)
         }
     }
     ld_store_q_done(q);
+}
+
+/* ---- reading entries ---------------------------------------------------- */
+
+static int
+lower_hex(const cJSON *v, size_t n)
+{
+    size_t i;
+
+    if (!cJSON_IsString(v) || strlen(v->valuestring) != n)
+        return 0;
+    for (i = 0; i < n; i++) {
+        char c = v->valuestring[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return 0;
+    }
+    return 1;
+}
+
+/*
+ * The fast reading of a stored entry, for entries the ledger's signatures
+ * bind (see load_event): the entry must be {"event":E,"sig":"B64"} exactly
+ * (E an object, B64 the 88 characters of a 64-byte signature), E must parse
+ * as strict JSON with integers only (ld_canon_parse) and have the envelope's
+ * members and types (DESIGN.md §4.3, as ld_event_parse checks them). The
+ * signed message is the purpose tag and E as stored: nothing is written
+ * back to JSON. [out] out on LD_OK; LD_INVALID otherwise, with no detail:
+ * the caller then reads the entry with ld_event_parse, which names the fault.
+ */
+static enum ld_rc
+stored_event(const char *text, size_t len, struct ld_event *out)
+{
+    static const char head[] = "{\"event\":", sigkey[] = ",\"sig\":\"";
+    const size_t hl = sizeof head - 1, b64l = LD_ENC_B64_LEN(LD_SIG_SIG) - 1;
+    const size_t tl = sizeof sigkey - 1 + b64l + 2, plen = sizeof LD_SIG_PURPOSE_EVENT - 1;
+    const cJSON *it, *v, *man, *prev, *at, *actor, *key;
+    struct ld_event ev;
+    const char *e;
+    size_t elen, n = 0, members = 0;
+
+    memset(&ev, 0, sizeof ev);
+    if (len < hl + 2 + tl || memcmp(text, head, hl) != 0 ||
+        memcmp(text + len - tl, sigkey, sizeof sigkey - 1) != 0 || text[len - 2] != '"' ||
+        text[len - 1] != '}')
+        return LD_INVALID;
+    e = text + hl;
+    elen = len - hl - tl;
+    if (e[0] != '{' || e[elen - 1] != '}' ||
+        ld_enc_unb64(text + len - 2 - b64l, b64l, ev.sig, sizeof ev.sig, &n) != LD_OK ||
+        n != LD_SIG_SIG || ld_canon_parse(e, elen, LD_CANON_SIGNED, &ev.root, NULL) != LD_OK)
+        return LD_INVALID;
+    ev.event = ev.root;
+    cJSON_ArrayForEach(it, ev.root) members++;
+    v = cJSON_GetObjectItemCaseSensitive(ev.root, "v");
+    it = cJSON_GetObjectItemCaseSensitive(ev.root, "type");
+    man = cJSON_GetObjectItemCaseSensitive(ev.root, "manifest");
+    prev = cJSON_GetObjectItemCaseSensitive(ev.root, "prev");
+    at = cJSON_GetObjectItemCaseSensitive(ev.root, "at");
+    actor = cJSON_GetObjectItemCaseSensitive(ev.root, "actor");
+    key = cJSON_GetObjectItemCaseSensitive(ev.root, "key");
+    ev.body = cJSON_GetObjectItemCaseSensitive(ev.root, "body");
+    /* Eight members, each once (ld_canon_parse refuses duplicates). */
+    if (members != 8 || !cJSON_IsNumber(v) || v->valuedouble != 1 || !cJSON_IsString(it) ||
+        !ld_event_type_ok(it->valuestring) || !cJSON_IsObject(ev.body) ||
+        !(cJSON_IsNull(man) || (cJSON_IsNumber(man) && man->valuedouble >= 1 &&
+                                man->valuedouble <= (double)LD_EVENT_MANIFEST_MAX)) ||
+        !(cJSON_IsNull(prev) || lower_hex(prev, 64)) || !cJSON_IsString(at) ||
+        strlen(at->valuestring) >= sizeof ev.at_text || ld_tm_parse(at->valuestring, &ev.at) != LD_OK ||
+        !cJSON_IsString(actor) ||
+        (strcmp(actor->valuestring, LD_EVENT_REGULATOR) != 0 &&
+         ld_uscc_check(actor->valuestring, "event.actor", NULL) != LD_OK) ||
+        !lower_hex(key, 32)) {
+        cJSON_Delete(ev.root);
+        return LD_INVALID;
+    }
+    snprintf(ev.type, sizeof ev.type, "%s", it->valuestring);
+    ev.manifest = cJSON_IsNull(man) ? 0 : (int64_t)man->valuedouble;
+    ev.has_prev = !cJSON_IsNull(prev);
+    if (ev.has_prev)
+        ld_enc_unhex(prev->valuestring, 64, ev.prev, sizeof ev.prev);
+    snprintf(ev.at_text, sizeof ev.at_text, "%s", at->valuestring);
+    snprintf(ev.actor, sizeof ev.actor, "%s", actor->valuestring);
+    memcpy(ev.key, key->valuestring, sizeof ev.key);
+    ev.msg = ld_xmalloc(plen + elen);
+    memcpy(ev.msg, LD_SIG_PURPOSE_EVENT, plen);
+    memcpy(ev.msg + plen, e, elen);
+    ev.msg_len = plen + elen;
+    ld_merkle_leaf_hash(text, len, ev.id);
+    ld_enc_hex(ev.id, sizeof ev.id, ev.id_hex);
+    *out = ev;
+    return LD_OK;
+}
+
+/*
+ * Read the stored entry of row into j->ev and check it against the stored id.
+ * Returns 1, or 0 after reporting the fault.
+ *
+ * bound: the ledger's own signatures bind this entry's exact bytes, because
+ * its receipt is checked (the receipt signs the id, the leaf hash of the
+ * bytes) or a checkpoint covers it (the checkpoint signs a root over the leaf
+ * hashes, which verify recomputes). Such an entry is read by stored_event,
+ * without writing it back to canonical JSON to compare: the ledger stored
+ * only entries it had itself written in canonical form (ld_event_parse at
+ * append), so a non-canonical entry is one changed after acceptance, and any
+ * change of its bytes changes its leaf hash, which the receipt, the
+ * checkpoint root, or the comparison with the stored id below catches. The
+ * signature is checked over the event exactly as the entry holds it, which
+ * for a canonical entry is JCS(event), the signed form. An entry not bound
+ * (verify without receipts, after the latest checkpoint) is still checked
+ * for canonical form, and every entry the fast reading refuses is read again
+ * by ld_event_parse, so that the fault is named by the one event parser.
+ */
+static int
+load_event(struct state *st, struct job *j, const struct ld_store_event *row, int bound)
+{
+    struct ld_err err;
+
+    if (bound && stored_event(row->entry, row->entry_len, &j->ev) == LD_OK) {
+        if (memcmp(j->ev.id, row->id, LD_MERKLE_HASH) != 0)
+            return fault(st, j->idx, "id", "%s", "stored id is not the leaf hash of the entry"), 0;
+        return 1;
+    }
+    memset(&err, 0, sizeof err);
+    if (ld_event_parse(row->entry, row->entry_len, &j->ev, &err) != LD_OK)
+        return fault(st, j->idx, err.field[0] ? err.field : "entry", "entry does not parse: %s",
+                     err.msg), 0;
+    if (j->ev.entry_len != row->entry_len || memcmp(j->ev.entry, row->entry, row->entry_len) != 0)
+        return fault(st, j->idx, "entry", "%s", "stored entry is not in canonical form"), 0;
+    if (memcmp(j->ev.id, row->id, LD_MERKLE_HASH) != 0)
+        return fault(st, j->idx, "id", "%s", "stored id is not the leaf hash of the entry"), 0;
+    return 1;
 }
 
 /* ---- per-event state ---------------------------------------------------- */
@@ -320,11 +477,8 @@ replay(struct state *st, struct job *j, const struct ld_store_event *row)
     uint8_t *head;
     struct ld_err err;
 
+    (void)row;
     memset(&err, 0, sizeof err);
-    if (ev->entry_len != row->entry_len || memcmp(ev->entry, row->entry, row->entry_len) != 0)
-        return fault(st, j->idx, "entry", "%s", "stored entry is not in canonical form"), 0;
-    if (memcmp(ev->id, row->id, LD_MERKLE_HASH) != 0)
-        return fault(st, j->idx, "id", "%s", "stored id is not the leaf hash of the entry"), 0;
     rule = rule_for(st, ev->type);
     if (rule == NULL)
         return fault(st, j->idx, "event.type", "unknown event type '%s'", ev->type), 0;
@@ -464,6 +618,9 @@ ld_verify_ledger(const char *db, const struct ld_verify_opts *opts_in,
     rc = ld_store_open(db, LD_STORE_READONLY, &st.store, &res->err);
     if (rc != LD_OK)
         return rc;
+    /* One pass in leaf order: a small page cache is recycled instead of
+     * growing page by page (each new page is a malloc). */
+    ld_store_exec(st.store, "PRAGMA cache_size = -2048");
     if (ld_store_meta_get(st.store, "origin", &st.origin) != LD_OK ||
         ld_store_meta_get(st.store, "regulator_vkey", &v) != LD_OK ||
         ld_sig_vkey_parse(v, strlen(v), &st.regulator) != LD_OK) {
@@ -508,7 +665,7 @@ ld_verify_ledger(const char *db, const struct ld_verify_opts *opts_in,
     cur = &bufs[0];
     rc = ld_store_iter_new(st.store, 0, &it);
     while (rc == LD_OK && !res->has_fault) {
-        int end = 0;
+        int end = 0, posted;
         cur->n = 0;
         while (cur->n < CHUNK) {
             struct job *j = &cur->jobs[cur->n];
@@ -531,10 +688,8 @@ ld_verify_ledger(const char *db, const struct ld_verify_opts *opts_in,
                 break;
             }
             expect++;
-            memset(&err, 0, sizeof err);
-            if (ld_event_parse(row.entry, row.entry_len, &j->ev, &err) != LD_OK) {
-                fault(&st, row.idx, err.field[0] ? err.field : "entry", "entry does not parse: %s",
-                      err.msg);
+            if (!load_event(&st, j, &row, !opts->skip_receipts || row.idx < res->checkpoint_size)) {
+                ld_event_release(&j->ev);
                 free(row.entry);
                 break;
             }
@@ -553,15 +708,21 @@ ld_verify_ledger(const char *db, const struct ld_verify_opts *opts_in,
             }
             free(row.entry);
         }
-        /* A state fault found while reading: the events before it still
-         * need their signatures checked, since an earlier fault wins. */
-        if (prev) {
+        /* The workers start on this chunk while the previous one's results
+         * are taken here. */
+        if (prev)
             wait_chunk(&pool, prev);
+        posted = cur->n && !res->has_fault;
+        if (posted)
+            post(&pool, cur);
+        if (prev) {
             finish_chunk(&st, prev);
             release_chunk(prev);
         }
+        /* A state fault found while reading: the events before it still
+         * need their signatures checked, since an earlier fault wins. */
         if (cur->n) {
-            if (res->has_fault) {
+            if (!posted) {
                 /* Keep only the jobs before the faulting index. */
                 uint64_t fi = res->fault_index;
                 struct ld_err saved = res->err;
@@ -588,7 +749,6 @@ ld_verify_ledger(const char *db, const struct ld_verify_opts *opts_in,
                 prev = NULL;
                 break;
             }
-            post(&pool, cur);
             prev = cur;
             cur = cur == &bufs[0] ? &bufs[1] : &bufs[0];
         } else {
@@ -606,6 +766,8 @@ ld_verify_ledger(const char *db, const struct ld_verify_opts *opts_in,
     }
     if (rc != LD_OK)
         goto out;
+    if (!res->has_fault)
+        check_node_rows(&st);
     if (!res->has_fault)
         check_attachments(&st);
     if (!res->has_fault && st.next_cp < st.ncps)

@@ -140,4 +140,25 @@ enum ld_rc ld_merkle_frontier_push(struct ld_merkle_frontier *f,
 /* Root of the tree the frontier describes (empty-tree hash for size 0). */
 void ld_merkle_frontier_root(const struct ld_merkle_frontier *f, uint8_t root[LD_MERKLE_HASH]);
 
+/*
+ * The right edge's ranges of the tree f describes: edge[k] = MTH of the
+ * leaves from where f->hash[k] starts to f->size, so edge[0] is the root and
+ * edge[f->n - 1] is f->hash[f->n - 1]. [out] edge: f->n hashes; costs
+ * f->n - 1 node hashes. Nothing is written for size 0.
+ */
+void ld_merkle_frontier_edges(const struct ld_merkle_frontier *f,
+                              uint8_t edge[][LD_MERKLE_HASH]);
+
+/*
+ * ld_merkle_prove_inclusion for the tree f describes (size f->size), with
+ * edge from ld_merkle_frontier_edges(f): the siblings on the right edge come
+ * from f and edge, so the proof reads only the complete nodes under the
+ * frontier subtree that holds the leaf (at most log2(size) of them) and
+ * hashes nothing. Same result and return codes as ld_merkle_prove_inclusion.
+ */
+enum ld_rc ld_merkle_prove_inclusion_edge(ld_merkle_get_fn get, void *ctx, uint64_t index,
+                                          const struct ld_merkle_frontier *f,
+                                          const uint8_t edge[][LD_MERKLE_HASH],
+                                          uint8_t proof[][LD_MERKLE_HASH], size_t *n);
+
 #endif

@@ -40,10 +40,19 @@ enum ld_rc ld_store_open(const char *path, unsigned flags, struct ld_store **out
 /* Close; NULL is a no-op. Rolls back an open transaction. */
 void ld_store_close(struct ld_store *s);
 
-/* Transactions (BEGIN IMMEDIATE / COMMIT / ROLLBACK). Returns LD_OK, LD_BUSY or LD_DB. */
+/* Transactions (BEGIN IMMEDIATE / COMMIT / ROLLBACK). Returns LD_OK, LD_BUSY or LD_DB.
+ * commit first writes what the store holds back for it (open Merkle tiles; the
+ * newest events' ids into table ids); if it fails the transaction stays open
+ * and the caller rolls back. */
 enum ld_rc ld_store_begin(struct ld_store *s);
 enum ld_rc ld_store_commit(struct ld_store *s);
 void ld_store_rollback(struct ld_store *s);
+
+/* A read transaction around several reads (a proof): they see one state and
+ * take the read lock once. begin is a no-op inside another transaction; end
+ * closes only what begin opened. begin returns LD_OK, LD_BUSY or LD_DB. */
+enum ld_rc ld_store_read_begin(struct ld_store *s);
+void ld_store_read_end(struct ld_store *s);
 
 /* Settings. get: [out] *out new string, caller frees with free(); LD_NOTFOUND if unset. */
 enum ld_rc ld_store_meta_get(struct ld_store *s, const char *k, char **out);
@@ -65,7 +74,8 @@ enum ld_rc ld_store_size(struct ld_store *s, uint64_t *size);
 /* Append event ev at ev->idx (must equal the current size). Returns LD_OK, LD_DB. */
 enum ld_rc ld_store_event_put(struct ld_store *s, const struct ld_store_event *ev);
 
-/* Event by index / by id. [out] ev: caller frees ev->entry. LD_NOTFOUND if none. */
+/* Event by index / by id. [out] ev: caller frees ev->entry. LD_NOTFOUND if none.
+ * event_put refuses an id that is already stored (LD_DB). */
 enum ld_rc ld_store_event_get(struct ld_store *s, uint64_t idx, struct ld_store_event *ev);
 enum ld_rc ld_store_event_find(struct ld_store *s, const uint8_t id[LD_MERKLE_HASH],
                                uint64_t *idx);
@@ -78,10 +88,25 @@ enum ld_rc ld_store_iter_next(struct ld_store_iter *it, struct ld_store_event *e
 void ld_store_iter_free(struct ld_store_iter *it);
 
 /* Merkle nodes; matches ld_merkle_get_fn / ld_merkle_put_fn with ctx = the store.
- * Level 0 reads events.id; put ignores level 0 (the event row holds it). */
+ * get reads the tile that holds the node (schema/001_core.sql), else a row of
+ * the node's own, else for level 0 events.id: LD_OK, LD_NOTFOUND, LD_TAMPERED
+ * (a row of the wrong length), LD_DB. The store keeps the last tile of each
+ * tile level in memory, so reading nodes in leaf or proof order is cheap.
+ * put stores one node on its own row; it ignores level 0 (the event row holds it). */
 enum ld_rc ld_store_node_get(void *s, unsigned level, uint64_t index,
                              uint8_t out[LD_MERKLE_HASH]);
 enum ld_rc ld_store_node_put(void *s, unsigned level, uint64_t index,
+                             const uint8_t hash[LD_MERKLE_HASH]);
+/*
+ * Store a node created by an append (an ld_merkle_put_fn for
+ * ld_merkle_frontier_push, ctx = the store; level 0 included). Nodes must come
+ * in the order the frontier emits them, from the stored tree's size on; an
+ * identical node again is accepted (a retried push). Inside a transaction the
+ * open tiles are written by ld_store_commit, outside one at once.
+ * Returns LD_OK, LD_TAMPERED (the stored tiles disagree: run reindex),
+ * LD_INVALID (a node out of order), LD_DB.
+ */
+enum ld_rc ld_store_node_add(void *s, unsigned level, uint64_t index,
                              const uint8_t hash[LD_MERKLE_HASH]);
 
 /* Chain heads: leaf index, id and event time of the latest event of a chain.
