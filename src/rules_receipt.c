@@ -206,6 +206,19 @@ static const char q_hold[] =
     "INSERT OR REPLACE INTO holdings(batch, holder, qty_g, drawn_g) VALUES (?1, ?2, ?3, 0)";
 static const char q_flag[] = "UPDATE manifests SET discrepancy = 1 WHERE number = ?1";
 
+/* Mark the manifest as received with a significant discrepancy or refusal. */
+static enum ld_rc
+flag_discrepancy(struct ld_store *s, int64_t manifest)
+{
+    struct ld_store_q *q = NULL;
+    enum ld_rc rc = ld_store_q(s, q_flag, &q);
+
+    if (rc != LD_OK)
+        return rc;
+    ld_store_q_int(q, 1, manifest);
+    return ld_store_q_exec(q);
+}
+
 static enum ld_rc
 hold(struct ld_store *s, const char *batch, const char *holder, int64_t qty)
 {
@@ -252,7 +265,6 @@ static enum ld_rc
 accept_apply(struct ld_store *s, const struct ld_event *ev, uint64_t idx)
 {
     struct ld_domain_manifest m;
-    struct ld_store_q *q = NULL;
     struct receipt r;
     size_t i;
     int flagged = 0;
@@ -266,13 +278,8 @@ accept_apply(struct ld_store *s, const struct ld_event *ev, uint64_t idx)
         rc = decide(s, ev, &r.l[i]);
         flagged |= r.l[i].discrepancy || r.l[i].rejected > 0;
     }
-    if (rc == LD_OK && flagged) {
-        rc = ld_store_q(s, q_flag, &q);
-        if (rc == LD_OK) {
-            ld_store_q_int(q, 1, ev->manifest);
-            rc = ld_store_q_exec(q);
-        }
-    }
+    if (rc == LD_OK && flagged)
+        rc = flag_discrepancy(s, ev->manifest);
     if (rc == LD_OK)
         rc = ld_domain_manifest_state(s, ev->manifest,
                                       flagged ? "received_with_discrepancy" : "received",
@@ -355,14 +362,8 @@ reject_apply(struct ld_store *s, const struct ld_event *ev, uint64_t idx)
         rc = decide(s, ev, &l);
     }
     /* A rejection, whole or in part, is a discrepancy the regulator sees. */
-    if (rc == LD_OK) {
-        struct ld_store_q *q = NULL;
-        rc = ld_store_q(s, q_flag, &q);
-        if (rc == LD_OK) {
-            ld_store_q_int(q, 1, ev->manifest);
-            rc = ld_store_q_exec(q);
-        }
-    }
+    if (rc == LD_OK)
+        rc = flag_discrepancy(s, ev->manifest);
     if (rc == LD_OK)
         rc = ld_domain_manifest_state(s, ev->manifest,
                                       all ? "rejected" : "received_with_discrepancy",
