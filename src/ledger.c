@@ -395,7 +395,8 @@ signing_key(struct ld_ledger *l, struct ld_err *err)
 static size_t
 receipt_msg(const struct ld_receipt *r, const char *at, char buf[RECEIPT_MSG_MAX])
 {
-    static const char k1[] = "{\"accepted_at\":\"", k2[] = "\",\"id\":\"", k3[] = "\",\"leaf_index\":";
+    static const char k1[] = "{\"accepted_at\":\"", k2[] = "\",\"id\":\"";
+    static const char k3[] = "\",\"leaf_index\":";
     char digits[24];
     size_t n = 0, d = 0, len;
     uint64_t v = r->leaf_index;

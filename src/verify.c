@@ -375,8 +375,8 @@ stored_event(const char *text, size_t len, struct ld_event *out)
         !(cJSON_IsNull(man) || (cJSON_IsNumber(man) && man->valuedouble >= 1 &&
                                 man->valuedouble <= (double)LD_EVENT_MANIFEST_MAX)) ||
         !(cJSON_IsNull(prev) || lower_hex(prev, 64)) || !cJSON_IsString(at) ||
-        strlen(at->valuestring) >= sizeof ev.at_text || ld_tm_parse(at->valuestring, &ev.at) != LD_OK ||
-        !cJSON_IsString(actor) ||
+        strlen(at->valuestring) >= sizeof ev.at_text ||
+        ld_tm_parse(at->valuestring, &ev.at) != LD_OK || !cJSON_IsString(actor) ||
         (strcmp(actor->valuestring, LD_EVENT_REGULATOR) != 0 &&
          ld_uscc_check(actor->valuestring, "event.actor", NULL) != LD_OK) ||
         !lower_hex(key, 32)) {

@@ -19,7 +19,8 @@
  * (const uint8_t (*)[LD_MERKLE_HASH])proof.
  *
  * Out-parameters are written only when a function returns LD_OK.
- * Thread safety: no global state; reentrant. Callbacks run on the caller's thread.
+ * Thread safety: reentrant; the only global state is a flag, set once atomically,
+ * telling whether the CPU has SHA instructions. Callbacks run on the caller's thread.
  */
 #ifndef LIANDAN_MERKLE_H
 #define LIANDAN_MERKLE_H
