@@ -327,6 +327,50 @@ lower_hex(const cJSON *v, size_t n)
     return 1;
 }
 
+/* Value of a base64 character (RFC 4648 §4), -1 for any other byte. */
+static int
+b64_value(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* Strict base64 (RFC 4648, padded, no spare bits set) of a 64-byte signature:
+ * 88 characters, the last two '='. Signatures are public, so this decodes
+ * plainly instead of in constant time as ld_enc_unb64 does. Returns 1 on
+ * success. */
+static int
+sig_b64(const char *t, uint8_t sig[LD_SIG_SIG])
+{
+    uint32_t v = 0;
+    size_t i, o = 0;
+    int c;
+
+    if (t[86] != '=' || t[87] != '=')
+        return 0;
+    for (i = 0; i < 86; i++) {
+        if ((c = b64_value((unsigned char)t[i])) < 0)
+            return 0;
+        v = v << 6 | (uint32_t)c;
+        if (i % 4 == 3) {
+            sig[o++] = (uint8_t)(v >> 16);
+            sig[o++] = (uint8_t)(v >> 8);
+            sig[o++] = (uint8_t)v;
+            v = 0;
+        }
+    }
+    /* Two characters left: 12 bits, the last byte's 8 and 4 that must be zero. */
+    if (v & 0xf)
+        return 0;
+    sig[o] = (uint8_t)(v >> 4);
+    return 1;
+}
+
 /*
  * The fast reading of a stored entry, for entries the ledger's signatures
  * bind (see load_event): the entry must be {"event":E,"sig":"B64"} exactly
@@ -346,7 +390,7 @@ stored_event(const char *text, size_t len, struct ld_event *out)
     const cJSON *it, *v, *man, *prev, *at, *actor, *key;
     struct ld_event ev;
     const char *e;
-    size_t elen, n = 0, members = 0;
+    size_t elen, members = 0;
 
     memset(&ev, 0, sizeof ev);
     if (len < hl + 2 + tl || memcmp(text, head, hl) != 0 ||
@@ -355,9 +399,8 @@ stored_event(const char *text, size_t len, struct ld_event *out)
         return LD_INVALID;
     e = text + hl;
     elen = len - hl - tl;
-    if (e[0] != '{' || e[elen - 1] != '}' ||
-        ld_enc_unb64(text + len - 2 - b64l, b64l, ev.sig, sizeof ev.sig, &n) != LD_OK ||
-        n != LD_SIG_SIG || ld_canon_parse(e, elen, LD_CANON_SIGNED, &ev.root, NULL) != LD_OK)
+    if (e[0] != '{' || e[elen - 1] != '}' || !sig_b64(text + len - 2 - b64l, ev.sig) ||
+        ld_canon_parse(e, elen, LD_CANON_SIGNED, &ev.root, NULL) != LD_OK)
         return LD_INVALID;
     ev.event = ev.root;
     cJSON_ArrayForEach(it, ev.root) members++;

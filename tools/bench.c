@@ -38,6 +38,17 @@ now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* CPU seconds of this thread / of the whole process: unlike wall time, not
+ * inflated when other processes take the cores. */
+static double
+cpu_s(clockid_t which)
+{
+    struct timespec ts;
+
+    clock_gettime(which, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void
 die(const char *what, enum ld_rc rc)
 {
@@ -145,36 +156,59 @@ open_ledger(const char *db, unsigned threads)
     return l;
 }
 
-/* Raw verifies taken between batches: [in,out] count and seconds. */
+/* Raw verifies taken between batches (or chunks of verify): [in,out] count,
+ * seconds, and CPU seconds of the thread that ran them. */
 struct raw_samples {
     const uint8_t *pk, *sig, *msg;
     size_t len;
     long count;
-    double secs;
+    double secs, cpu;
 };
 
 static void
 raw_sample(struct raw_samples *r, int k)
 {
-    double t0;
+    double t0, c0;
 
     if (r == NULL)
         return;
     t0 = now_s();
+    c0 = cpu_s(CLOCK_THREAD_CPUTIME_ID);
     for (; k > 0; k--, r->count++)
         if (ld_sig_verify(r->pk, NULL, r->msg, r->len, r->sig) != LD_OK)
             die("raw verify", LD_BADSIG);
+    r->cpu += cpu_s(CLOCK_THREAD_CPUTIME_ID) - c0;
     r->secs += now_s() - t0;
 }
 
+/* ld_verify_opts.progress: a couple of raw verifies after every chunk. Their
+ * wall time is shared with the verify threads, but their CPU time is a fair
+ * sample of what one verify costs on this machine at that moment. */
+static void
+verify_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    (void)done, (void)total;
+    raw_sample(ctx, 2);
+}
+
+/* CPU per event of a phase, in raw verifies measured alongside: noise from
+ * other processes does not inflate CPU time as it does wall time. The ideal
+ * for verify without receipts is 1, with receipts 2. */
+static double
+in_raw(double cpu_secs, double events, const struct raw_samples *r)
+{
+    return cpu_secs / events / (r->cpu / (double)r->count);
+}
+
 /* Append events [from, to) in batches of `batch`; returns events/s counting
- * the appends only. With r, a few raw verifies follow each batch. */
+ * the appends only. With r, a few raw verifies follow each batch. [out] cpu:
+ * may be NULL; process CPU seconds of the appends. */
 static double
 append_range(struct ld_ledger *l, char **ev, size_t *lens, size_t from, size_t to, size_t batch,
-             struct raw_samples *r)
+             struct raw_samples *r, double *cpu)
 {
     struct ld_ledger_item *items = ld_xcalloc(batch, sizeof *items);
-    double t0, spent = 0;
+    double t0, c0, spent = 0, cpu_spent = 0;
     size_t i, k;
 
     for (i = from; i < to; i += batch) {
@@ -184,9 +218,11 @@ append_range(struct ld_ledger *l, char **ev, size_t *lens, size_t from, size_t t
             items[k].len = lens[i + k];
         }
         t0 = now_s();
+        c0 = cpu_s(CLOCK_PROCESS_CPUTIME_ID);
         if (ld_ledger_append_batch(l, items, n) != LD_OK)
             die("append batch", items[0].rc);
         spent += now_s() - t0;
+        cpu_spent += cpu_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
         /* Each append is timed alone, so the samples cost the figure nothing. */
         raw_sample(r, batch >= 100 ? 10 : 2);
         for (k = 0; k < n; k++)
@@ -201,6 +237,8 @@ append_range(struct ld_ledger *l, char **ev, size_t *lens, size_t from, size_t t
     if (to - from > 100000)
         fputs("\r\033[K", stderr);
     free(items);
+    if (cpu)
+        *cpu = cpu_spent;
     return (double)(to - from) / spent;
 }
 
@@ -218,7 +256,8 @@ main(int argc, char **argv)
     struct ld_verify_opts vo;
     struct ld_verify_result vr;
     double r1, rall, rall2, v_full_raw, a_single, a_batch1, a_batch2, t0, v_full, v_norec, proof_us;
-    struct raw_samples rs_single, rs_batch1, rs_batch2;
+    double c_batch1, c_batch2, c_full, c_norec;
+    struct raw_samples rs_single, rs_batch1, rs_batch2, rs_full, rs_norec;
     struct ld_sig_pub bpub;
     uint8_t bsig[64], bmsg[400];
     struct stat sb;
@@ -262,14 +301,14 @@ main(int argc, char **argv)
     rs_single.len = sizeof bmsg;
     rs_batch1 = rs_batch2 = rs_single;
     l = open_ledger(db, 1);
-    a_single = append_range(l, ev, lens, 0, single, 1, &rs_single);
+    a_single = append_range(l, ev, lens, 0, single, 1, &rs_single, NULL);
     one_thread = single + (n - single) / 10;
-    a_batch1 = append_range(l, ev, lens, single, one_thread, 100, &rs_batch1);
+    a_batch1 = append_range(l, ev, lens, single, one_thread, 100, &rs_batch1, &c_batch1);
     ld_ledger_close(l);
     l = open_ledger(db, (unsigned)cores);
     two_thread = one_thread + (n - one_thread) / 9;
-    a_batch2 = append_range(l, ev, lens, one_thread, two_thread, 100, &rs_batch2);
-    append_range(l, ev, lens, two_thread, n, 100, NULL);
+    a_batch2 = append_range(l, ev, lens, one_thread, two_thread, 100, &rs_batch2, &c_batch2);
+    append_range(l, ev, lens, two_thread, n, 100, NULL, NULL);
     {
         char *note = NULL;
         if (ld_ledger_checkpoint(l, &note, NULL) != LD_OK)
@@ -284,6 +323,9 @@ main(int argc, char **argv)
     printf("append, synchronous=FULL, 100/commit, %ld sig threads + writer: %.0f/s = %.2f x raw "
            "1-core verify (%.0f/s)  (target >= 0.9)\n", cores, a_batch2, a_batch2 / RAW(rs_batch2),
            RAW(rs_batch2));
+    printf("  CPU per appended event, in raw verifies: %.2f on 1 thread, %.2f on %ld\n",
+           in_raw(c_batch1, (double)(one_thread - single), &rs_batch1),
+           in_raw(c_batch2, (double)(two_thread - one_thread), &rs_batch2), cores);
 
     /* Proof generation at the final size. */
     t0 = now_s();
@@ -302,23 +344,36 @@ main(int argc, char **argv)
     /* Verify against the mean of raw rates on all cores right before and after. */
     memset(&vo, 0, sizeof vo);
     vo.threads = (unsigned)cores;
+    vo.progress = verify_progress;
+    rs_full = rs_norec = rs_single;
+    rs_full.count = 0, rs_full.secs = rs_full.cpu = 0;
+    rs_norec = rs_full;
     rall = raw_verify(reg, (unsigned)cores);
+    vo.progress_ctx = &rs_full;
     t0 = now_s();
+    c_full = cpu_s(CLOCK_PROCESS_CPUTIME_ID);
     if (ld_verify_ledger(db, &vo, &vr) != LD_OK)
         die("verify", vr.err.rc);
+    c_full = cpu_s(CLOCK_PROCESS_CPUTIME_ID) - c_full - rs_full.cpu;
     v_full = (double)vr.events / (now_s() - t0);
     rall2 = raw_verify(reg, (unsigned)cores);
     v_full_raw = (rall + rall2) / 2;
     vo.skip_receipts = 1;
+    vo.progress_ctx = &rs_norec;
     t0 = now_s();
+    c_norec = cpu_s(CLOCK_PROCESS_CPUTIME_ID);
     if (ld_verify_ledger(db, &vo, &vr) != LD_OK)
         die("verify", vr.err.rc);
+    c_norec = cpu_s(CLOCK_PROCESS_CPUTIME_ID) - c_norec - rs_norec.cpu;
     v_norec = (double)vr.events / (now_s() - t0);
     rall = (rall2 + raw_verify(reg, (unsigned)cores)) / 2;
     printf("verify (event + receipt signatures): %.0f events/s = %.2f x raw verify x %ld cores"
            " (%.0f/s)\n", v_full, v_full / v_full_raw, cores, v_full_raw);
     printf("verify (event signatures only):      %.0f events/s = %.2f x raw verify x %ld cores"
            " (%.0f/s)  (target >= 0.8)\n", v_norec, v_norec / rall, cores, rall);
+    printf("  CPU per verified event, in raw verifies: %.2f with receipts, %.2f without\n",
+           in_raw(c_full, (double)vr.events, &rs_full),
+           in_raw(c_norec, (double)vr.events, &rs_norec));
 
     for (k = 0; k < 3; k++) {
         snprintf(path, sizeof path, "%s%s", db, k == 0 ? "" : k == 1 ? "-wal" : "-shm");
