@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "liandan/domain.h"
 #include "liandan/tm.h"
+#include "liandan/view.h"
 #include "liandan/banned.h"
 
 static const char usage[] =
@@ -17,19 +18,6 @@ static const char usage[] =
     "                    [--state STATE] [--code CODE] [--district CODE]\n"
     "                    [--from DATE] [--to DATE] [--json]\n"
     "\nOne line per manifest: NUMBER STATE FILED PRODUCER CARRIER RECEIVER.\n";
-
-static const char q_list[] =
-    "SELECT number, state, filed_at, producer, carrier, receiver, district FROM manifests m "
-    "WHERE (?1 IS NULL OR (?2 IS NULL AND (producer = ?1 OR carrier = ?1 OR receiver = ?1 OR "
-    "       EXISTS (SELECT 1 FROM legs g WHERE g.manifest = m.number AND g.carrier = ?1))) "
-    "    OR (?2 = 'producer' AND producer = ?1) OR (?2 = 'receiver' AND receiver = ?1) "
-    "    OR (?2 = 'carrier' AND (carrier = ?1 OR EXISTS (SELECT 1 FROM legs g "
-    "        WHERE g.manifest = m.number AND g.carrier = ?1)))) "
-    "AND (?3 IS NULL OR state = ?3) "
-    "AND (?4 IS NULL OR EXISTS (SELECT 1 FROM lines l WHERE l.manifest = m.number AND "
-    "     (l.code = ?4 OR l.category = ?4))) "
-    "AND (?5 IS NULL OR district = ?5) AND (?6 IS NULL OR filed_at >= ?6) "
-    "AND (?7 IS NULL OR filed_at < ?7) ORDER BY number";
 
 int
 cmd_list(int argc, char **argv)
@@ -44,10 +32,10 @@ cmd_list(int argc, char **argv)
     };
     const char *db = NULL, *party = NULL, *role = NULL, *state = NULL, *code = NULL;
     const char *district = NULL, *from = NULL, *to = NULL;
-    int json = 0, c, n = 0;
-    int64_t tf = 0, tt = 0;
+    int json = 0, c;
+    int64_t tf = 0, tt = 0, after = 0;
     struct ld_ledger *l = NULL;
-    struct ld_store_q *q = NULL;
+    struct ld_view_filter f;
     enum ld_rc rc;
 
     optind = 0;
@@ -83,39 +71,34 @@ cmd_list(int argc, char **argv)
     }
     if (cli_open("list", db, 1, &l) != LD_OK)
         return EXIT_USAGE;
-    rc = ld_store_q(ld_ledger_store(l), q_list, &q);
-    if (rc != LD_OK) {
-        cli_err("list", "cannot query manifests");
-        ld_ledger_close(l);
-        return EXIT_USAGE;
-    }
-    ld_store_q_text(q, 1, party);
-    ld_store_q_text(q, 2, role);
-    ld_store_q_text(q, 3, state);
-    ld_store_q_text(q, 4, code);
-    ld_store_q_text(q, 5, district);
-    if (from)
-        ld_store_q_int(q, 6, tf);
-    if (to)
-        ld_store_q_int(q, 7, tt);
-    while ((rc = ld_store_q_step(q)) == LD_OK) {
-        char at[LD_TM_RFC3339_LEN];
-        ld_tm_format(ld_store_q_col_int(q, 2), at);
-        if (json)
-            printf("{\"carrier\":\"%s\",\"district\":\"%s\",\"filed_at\":\"%s\",\"number\":%lld,"
-                   "\"producer\":\"%s\",\"receiver\":\"%s\",\"state\":\"%s\"}\n",
-                   ld_store_q_col_text(q, 4), ld_store_q_col_text(q, 6), at,
-                   (long long)ld_store_q_col_int(q, 0), ld_store_q_col_text(q, 3),
-                   ld_store_q_col_text(q, 5), ld_store_q_col_text(q, 1));
-        else
-            printf("%lld %s %s %s %s %s\n", (long long)ld_store_q_col_int(q, 0),
-                   ld_store_q_col_text(q, 1), at, ld_store_q_col_text(q, 3),
-                   ld_store_q_col_text(q, 4), ld_store_q_col_text(q, 5));
-        n++;
-    }
-    ld_store_q_done(q);
+    memset(&f, 0, sizeof f);
+    f.party = party, f.role = role, f.state = state, f.code = code, f.district = district;
+    f.from = from ? tf : 0;
+    f.to = to ? tt : 0;
+    do {
+        cJSON *items = NULL, *it;
+        rc = ld_view_list(ld_ledger_store(l), &f, after, 1000, &items, &after);
+        if (rc != LD_OK)
+            break;
+        cJSON_ArrayForEach(it, items)
+        {
+            if (json) {
+                char *text = cJSON_PrintUnformatted(it);
+                puts(text);
+                free(text);
+            } else {
+                printf("%.0f %s %s %s %s %s\n", cJSON_GetObjectItem(it, "number")->valuedouble,
+                       cJSON_GetObjectItem(it, "state")->valuestring,
+                       cJSON_GetObjectItem(it, "filed_at")->valuestring,
+                       cJSON_GetObjectItem(it, "producer")->valuestring,
+                       cJSON_GetObjectItem(it, "carrier")->valuestring,
+                       cJSON_GetObjectItem(it, "receiver")->valuestring);
+            }
+        }
+        cJSON_Delete(items);
+    } while (after != 0);
     ld_ledger_close(l);
-    if (rc != LD_NOTFOUND) {
+    if (rc != LD_OK) {
         cli_err("list", "query failed (%s)", ld_rc_str(rc));
         return EXIT_USAGE;
     }

@@ -382,6 +382,16 @@ signing_key(struct ld_ledger *l, struct ld_err *err)
     return LD_OK;
 }
 
+enum ld_rc
+ld_ledger_derive(struct ld_ledger *l, const char *context, uint8_t out[32], struct ld_err *err)
+{
+    enum ld_rc rc = signing_key(l, err);
+
+    if (rc == LD_OK)
+        ld_sig_secret_derive(l->ledger_key, context, out);
+    return rc;
+}
+
 /* ---- receipts ----------------------------------------------------------- */
 
 /* Room for a receipt message: purpose, the JSON around the values, a time

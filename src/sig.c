@@ -874,3 +874,17 @@ out:
     free(blob);
     return rc;
 }
+
+void
+ld_sig_secret_derive(const struct ld_sig_secret *s, const char *context, uint8_t out[32])
+{
+    static const char tag[] = "liandan/derive/v1\n";
+    crypto_generichash_state st;
+
+    /* sk holds seed32 || pk32: the seed alone keys the hash. */
+    crypto_generichash_init(&st, s->sk, 32, 32);
+    crypto_generichash_update(&st, (const unsigned char *)tag, sizeof tag - 1);
+    crypto_generichash_update(&st, (const unsigned char *)context, strlen(context));
+    crypto_generichash_final(&st, out, 32);
+    sodium_memzero(&st, sizeof st);
+}

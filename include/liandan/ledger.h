@@ -102,6 +102,15 @@ const char *ld_ledger_origin(const struct ld_ledger *l);
 const struct ld_sig_pub *ld_ledger_regulator(const struct ld_ledger *l);
 const struct ld_sig_pub *ld_ledger_key(const struct ld_ledger *l);
 
+/*
+ * A secret derived from the ledger key for context (ld_sig_secret_derive),
+ * e.g. the key that authenticates the HTTP server's bearer tokens, so that
+ * they survive a restart and die with the key. Loads the key if needed.
+ * [out] out: 32 bytes (the caller wipes them). Returns LD_OK, LD_IO, LD_WRONGKEY.
+ */
+enum ld_rc ld_ledger_derive(struct ld_ledger *l, const char *context, uint8_t out[32],
+                            struct ld_err *err);
+
 /* Current tree size. */
 uint64_t ld_ledger_size(const struct ld_ledger *l);
 

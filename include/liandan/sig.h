@@ -145,6 +145,15 @@ void ld_sig_sign(const struct ld_sig_secret *s, const char *purpose, const void 
                  uint8_t sig[LD_SIG_SIG]);
 
 /*
+ * Derive a 32-byte secret for context (a short ASCII label, e.g. "http-token")
+ * from s: BLAKE2b-256 keyed with the key's seed over
+ * "liandan/derive/v1\n" || context. The same key and context always give the
+ * same bytes; no two contexts share them, and they reveal nothing of the seed.
+ * [out] out: the secret (the caller wipes it).
+ */
+void ld_sig_secret_derive(const struct ld_sig_secret *s, const char *context, uint8_t out[32]);
+
+/*
  * Verify sig over purpose || msg under pk. Strict libsodium verification
  * (canonical S, no small-order keys). Returns LD_OK or LD_BADSIG.
  */
