@@ -30,10 +30,11 @@ CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-TOOLS    := $(BUILD)/bench $(BUILD)/bench-domain
+TOOLS    := $(BUILD)/bench $(BUILD)/bench-domain $(BUILD)/loadgen $(BUILD)/bare-mhd \
+            $(BUILD)/gen-events $(BUILD)/gen-demo
 
 .PHONY: all test unit cli-test interop debug demo bench install clean deps
-all: $(BUILD)/libliandan.a $(BUILD)/liandan
+all: $(BUILD)/libliandan.a $(BUILD)/liandan $(BUILD)/liandan-verify
 
 ifeq ($(filter clean,$(MAKECMDGOALS)),)
 include $(BUILD)/config.mk
@@ -76,6 +77,10 @@ $(BUILD)/libliandan.a: $(LIB_OBJ)
 $(BUILD)/liandan: $(CLI_OBJ) $(BUILD)/libliandan.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libliandan.a $(PKG_LIBS) -lpthread -lm
 
+# The offline bundle verifier (DESIGN.md §4.5): libsodium and cJSON only, not libliandan.a.
+$(BUILD)/liandan-verify: tools/liandan-verify.c include/liandan/banned.h
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -MF $@.d -o $@ $< $$(pkg-config --libs libsodium libcjson)
+
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libliandan.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -MF $@.d -o $@ $< $(BUILD)/libliandan.a \
@@ -90,6 +95,17 @@ $(BUILD)/bench-domain: tools/bench_domain.c $(BUILD)/libliandan.a
 		$(PKG_LIBS) -lpthread -lm
 
 $(BUILD)/bench: tools/bench.c $(BUILD)/libliandan.a
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -MF $@.d -o $@ $< $(BUILD)/libliandan.a \
+		$(PKG_LIBS) -lpthread -lm
+
+# HTTP benchmark (tools/bench-http.sh): load generator, bare MHD ceiling, event generator.
+$(BUILD)/loadgen: tools/loadgen.c
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -MF $@.d -o $@ $< -lpthread -lm
+
+$(BUILD)/bare-mhd: tools/bare-mhd.c
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -MF $@.d -o $@ $< $(PKG_LIBS) -lpthread
+
+$(BUILD)/gen-events: tools/gen-events.c $(BUILD)/libliandan.a
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -MF $@.d -o $@ $< $(BUILD)/libliandan.a \
 		$(PKG_LIBS) -lpthread -lm
 
@@ -124,4 +140,5 @@ install: all
 clean:
 	rm -rf build demo
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BUILD)/bench.d $(BUILD)/gen-demo.d $(BUILD)/bench-domain.d
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BUILD)/bench.d $(BUILD)/gen-demo.d $(BUILD)/bench-domain.d \
+	$(BUILD)/loadgen.d $(BUILD)/bare-mhd.d $(BUILD)/gen-events.d

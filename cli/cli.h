@@ -97,6 +97,9 @@ int cli_attach(const char *cmd, struct ld_ledger *l, const char *path, const cha
                char hash[65]);
 int cmd_list(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_bundle(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_auth(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 

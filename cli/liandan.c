@@ -39,8 +39,11 @@ static const struct cli_cmd commands[] = {
     {"calendar", cmd_calendar, "load or show the working-day calendar (State Council holidays)"},
     {"list", cmd_list, "list manifests by party, role, state, code, district, date"},
     {"trace", cmd_trace, "trace a batch to every source and disposal, with mass balance"},
+    {"bundle", cmd_bundle, "export a batch's trace bundle, or verify one offline"},
     {"audit", cmd_audit, "list anomalies: overdue, short, unlicensed, inconsistent"},
     {"stats", cmd_stats, "totals by producer, receiver, category, code, district, month"},
+    {"serve", cmd_serve, "serve the HTTP API (schema/api.md) and the web pages"},
+    {"auth", cmd_auth, "answer an HTTP sign-in challenge with a key file (for curl)"},
 };
 
 static int

@@ -392,6 +392,23 @@ ld_ledger_derive(struct ld_ledger *l, const char *context, uint8_t out[32], stru
     return rc;
 }
 
+enum ld_rc
+ld_ledger_refresh(struct ld_ledger *l)
+{
+    uint64_t size = 0;
+    enum ld_rc rc = ld_store_read_begin(l->store);
+
+    if (rc != LD_OK)
+        return rc;
+    rc = ld_store_size(l->store, &size);
+    if (rc == LD_OK && size != l->frontier.size && !l->tree_damaged) {
+        rc = ld_merkle_frontier_load(&l->frontier, ld_store_node_get, l->store, size);
+        l->edge_size = UINT64_MAX;
+    }
+    ld_store_read_end(l->store);
+    return rc;
+}
+
 /* ---- receipts ----------------------------------------------------------- */
 
 /* Room for a receipt message: purpose, the JSON around the values, a time

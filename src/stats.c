@@ -404,3 +404,37 @@ ld_stats_csv(const struct ld_stats *st, struct ld_buf *out)
             csv_row(out, &st->rows[i]);
     csv_row(out, &st->total);
 }
+
+static cJSON *
+json_row(const struct ld_stats_row *r)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(o, "key", r->key);
+    cJSON_AddStringToObject(o, "name", r->name ? r->name : "");
+    cJSON_AddNumberToObject(o, "manifests", (double)r->manifests);
+    cJSON_AddNumberToObject(o, "filed_g", (double)r->filed_g);
+    cJSON_AddNumberToObject(o, "received_g", (double)r->received_g);
+    cJSON_AddNumberToObject(o, "accepted_g", (double)r->accepted_g);
+    cJSON_AddNumberToObject(o, "disposed_g", (double)r->disposed_g);
+    return o;
+}
+
+cJSON *
+ld_stats_json(const struct ld_stats *st)
+{
+    cJSON *o = cJSON_CreateObject(), *rows;
+    size_t i;
+
+    cJSON_AddStringToObject(o, "by", ld_stats_by_name(st->by));
+    if (st->year)
+        cJSON_AddNumberToObject(o, "year", st->year);
+    else
+        cJSON_AddNullToObject(o, "year");
+    rows = cJSON_AddArrayToObject(o, "rows");
+    if (st->by != LD_STATS_ALL)
+        for (i = 0; i < st->n; i++)
+            cJSON_AddItemToArray(rows, json_row(&st->rows[i]));
+    cJSON_AddItemToObject(o, "total", json_row(&st->total));
+    return o;
+}

@@ -360,6 +360,7 @@ ld_view_party(struct ld_store *s, const char *id, cJSON **out)
     struct ld_store_party p;
     char chain[LD_CHAIN_MAX], hex[65];
     uint8_t head[32];
+    uint64_t hidx;
     cJSON *o;
     enum ld_rc rc;
 
@@ -371,7 +372,7 @@ ld_view_party(struct ld_store *s, const char *id, cJSON **out)
     o = party_json(&p);
     ld_store_party_release(&p);
     snprintf(chain, sizeof chain, "p:%s", id);
-    rc = ld_store_head_get(s, chain, NULL, head, NULL);
+    rc = ld_store_head_get(s, chain, &hidx, head, NULL);
     if (rc == LD_OK)
         cJSON_AddStringToObject(o, "head", ld_enc_hex(head, 32, hex));
     else if (rc == LD_NOTFOUND)

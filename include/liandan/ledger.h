@@ -111,6 +111,14 @@ const struct ld_sig_pub *ld_ledger_key(const struct ld_ledger *l);
 enum ld_rc ld_ledger_derive(struct ld_ledger *l, const char *context, uint8_t out[32],
                             struct ld_err *err);
 
+/*
+ * For a read-only ledger beside a writer in another connection: catch up
+ * with the size the store holds now (reloads the O(log n) right edge), so
+ * that proofs and roots may use sizes committed since open. No-op when
+ * nothing changed. Returns LD_OK, LD_DB, LD_BUSY, LD_TAMPERED.
+ */
+enum ld_rc ld_ledger_refresh(struct ld_ledger *l);
+
 /* Current tree size. */
 uint64_t ld_ledger_size(const struct ld_ledger *l);
 

@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 #include "liandan/buf.h"
 #include "liandan/err.h"
 #include "liandan/store.h"
@@ -90,5 +92,12 @@ void ld_stats_table(const struct ld_stats *st, struct ld_buf *out);
  * accepted_g,disposed_g, exact grams; a last row "total". Appends to out.
  */
 void ld_stats_csv(const struct ld_stats *st, struct ld_buf *out);
+
+/*
+ * JSON for clients: {"by":NAME,"year":Y|null,"rows":[{"key","name","manifests",
+ * "filed_g","received_g","accepted_g","disposed_g"}],"total":{...}} with exact
+ * grams. Returns a new object; caller frees with cJSON_Delete().
+ */
+cJSON *ld_stats_json(const struct ld_stats *st);
 
 #endif

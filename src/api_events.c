@@ -1,0 +1,191 @@
+/*
+ * api_events.c - POST /v1/events and POST /v1/events:batch (schema/api.md
+ * "Writes"). The request thread only frames the work; the writer thread
+ * (writer.h) appends it in a group commit and replies, after the commit is
+ * on disk, by resuming the suspended connection.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "http_api.h"
+#include "liandan/mem.h"
+#include "liandan/banned.h"
+
+#define BATCH_MAX 1000
+
+/* Status of one item's result (schema/api.md). */
+static unsigned
+item_status(const struct ld_ledger_item *it)
+{
+    if (it->rc == LD_OK)
+        return 201;
+    if (it->rc == LD_EXISTS)
+        return 200;
+    return ld_http_status(it->rc);
+}
+
+static cJSON *
+receipt_object(const struct ld_receipt *rc)
+{
+    char *text = ld_receipt_json(rc);
+    cJSON *o = cJSON_Parse(text);
+
+    free(text);
+    return o;
+}
+
+static void
+one_done(struct ld_writer_job *job)
+{
+    struct ld_http_req *r = job->ctx;
+    struct ld_ledger_item *it = &r->items[0];
+
+    if (it->rc == LD_OK || it->rc == LD_EXISTS) {
+        char *text = ld_receipt_json(&it->receipt);
+        ld_http_reply(r, item_status(it), "application/json", text, strlen(text));
+    } else {
+        ld_http_fail(r, it->rc, &it->err);
+    }
+    ld_http_resume(r);
+}
+
+/* Hand the items of r to the writer; replies 503 itself if it is stopping. */
+static void
+submit(struct ld_http_req *r, void (*done)(struct ld_writer_job *))
+{
+    r->job.items = r->items;
+    r->job.n = r->nitems;
+    r->job.ctx = r;
+    r->job.done = done;
+    ld_http_suspend(r);
+    if (ld_writer_submit(r->h->w, &r->job) != LD_OK) {
+        ld_http_error(r, 503, LD_BUSY, "draining", NULL,
+                      "the server is shutting down; retry shortly");
+        ld_http_header_add(r, "Retry-After", "1");
+        ld_http_resume(r);
+    }
+}
+
+void
+ld_api_events_post(struct ld_http_req *r)
+{
+    r->items = ld_xcalloc(1, sizeof *r->items);
+    r->items[0].text = r->body;
+    r->items[0].len = r->len;
+    r->nitems = 1;
+    submit(r, one_done);
+}
+
+static void
+batch_done(struct ld_writer_job *job)
+{
+    struct ld_http_req *r = job->ctx;
+    cJSON *root = cJSON_CreateObject(), *res = cJSON_AddArrayToObject(root, "results");
+    size_t i;
+
+    for (i = 0; i < r->nitems; i++) {
+        struct ld_ledger_item *it = &r->items[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "status", item_status(it));
+        if (it->rc == LD_OK || it->rc == LD_EXISTS)
+            cJSON_AddItemToObject(o, "receipt", receipt_object(&it->receipt));
+        else
+            cJSON_AddItemToObject(o, "error", ld_http_error_json(it->rc, &it->err));
+        cJSON_AddItemToArray(res, o);
+    }
+    ld_http_reply_json(r, 200, root);
+    ld_http_resume(r);
+}
+
+/*
+ * Split the JSON array text into its elements' byte ranges, so that each
+ * event reaches the ledger as the bytes the client sent (the ledger does its
+ * own strict parse). The text has already parsed as an array, so only
+ * strings and nesting need tracking. Returns the number of elements, or
+ * (size_t)-1 past max.
+ */
+static size_t
+split_array(const char *t, size_t len, size_t max, const char **start, size_t *lens)
+{
+    size_t i = 0, n = 0, depth = 0, from = 0;
+    int in_str = 0, any = 0;
+
+    while (i < len && t[i] != '[')
+        i++;
+    for (i++; i < len; i++) {
+        char c = t[i];
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = 0;
+            continue;
+        }
+        if (c == '"') {
+            in_str = 1;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            depth--;
+        } else if ((c == ',' || c == ']') && depth == 0) {
+            if (any) {
+                if (n == max)
+                    return (size_t)-1;
+                start[n] = t + from;
+                lens[n] = i - from;
+                n++;
+            }
+            any = 0;
+            if (c == ']')
+                break;
+            continue;
+        } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            continue;
+        }
+        if (!any) {
+            any = 1;
+            from = i;
+        }
+    }
+    return n;
+}
+
+void
+ld_api_events_batch(struct ld_http_req *r)
+{
+    const char *end = NULL;
+    const char **starts = NULL;
+    size_t *lens = NULL, n, i;
+
+    r->batch = cJSON_ParseWithLengthOpts(r->body, r->len + 1, &end, 1);
+    if (!cJSON_IsArray(r->batch)) {
+        ld_http_error(r, 400, LD_PARSE, "parse", NULL, "the body is not a JSON array of events");
+        return;
+    }
+    n = (size_t)cJSON_GetArraySize(r->batch);
+    if (n == 0) {
+        ld_http_error(r, 400, LD_PARSE, "parse", NULL, "the batch is empty");
+        return;
+    }
+    if (n > BATCH_MAX) {
+        ld_http_error(r, 413, 0, "too_large", NULL, "a batch holds at most %d events", BATCH_MAX);
+        return;
+    }
+    starts = ld_xcalloc(n, sizeof *starts);
+    lens = ld_xcalloc(n, sizeof *lens);
+    if (split_array(r->body, r->len, n, starts, lens) != n) {
+        free(starts);
+        free(lens);
+        ld_http_error(r, 400, LD_PARSE, "parse", NULL, "the body is not a JSON array of events");
+        return;
+    }
+    r->items = ld_xcalloc(n, sizeof *r->items);
+    for (i = 0; i < n; i++) {
+        r->items[i].text = starts[i];
+        r->items[i].len = lens[i];
+    }
+    r->nitems = n;
+    free(starts);
+    free(lens);
+    submit(r, batch_done);
+}

@@ -1,0 +1,206 @@
+/*
+ * api_manifests.c - GET /v1/manifests (search with a cursor), GET
+ * /v1/manifests/{number}, GET /v1/manifests:next-number and GET
+ * /v1/heads/{chain} (schema/api.md "Reads"). A party sees only manifests
+ * that name it; the regulator sees all.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http_api.h"
+#include "liandan/domain.h"
+#include "liandan/enc.h"
+#include "liandan/tm.h"
+#include "liandan/view.h"
+#include "liandan/banned.h"
+
+static int
+bad_query(struct ld_http_req *r, const char *field, const char *why)
+{
+    ld_http_error(r, 400, LD_INVALID, "bad_query", field, "%s", why);
+    return 0;
+}
+
+static int
+one_of(const char *v, const char *const *set)
+{
+    for (; *set; set++)
+        if (strcmp(v, *set) == 0)
+            return 1;
+    return 0;
+}
+
+void
+ld_api_manifests_list(struct ld_http_req *r)
+{
+    static const char *const roles[] = {"producer", "carrier", "receiver", NULL};
+    static const char *const states[] = {"filed", "in_transit", "arrived", "received",
+                                         "received_with_discrepancy", "rejected", "closed",
+                                         "cancelled", NULL};
+    struct ld_view_filter f;
+    const char *v;
+    int64_t after = 0, next = 0, limit = 100;
+    cJSON *items = NULL, *out;
+    struct ld_ledger *l;
+    enum ld_rc rc;
+
+    memset(&f, 0, sizeof f);
+    f.party = ld_http_query(r, "party");
+    f.role = ld_http_query(r, "role");
+    f.state = ld_http_query(r, "state");
+    f.code = ld_http_query(r, "code");
+    f.district = ld_http_query(r, "district");
+    if (f.role && (!f.party || !one_of(f.role, roles))) {
+        bad_query(r, "role", "role needs party and is producer, carrier or receiver");
+        return;
+    }
+    if (f.state && !one_of(f.state, states)) {
+        bad_query(r, "state", "unknown state");
+        return;
+    }
+    if ((v = ld_http_query(r, "from")) && ld_tm_parse_lenient(v, &f.from) != LD_OK) {
+        bad_query(r, "from", "dates are YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
+        return;
+    }
+    if ((v = ld_http_query(r, "to")) && ld_tm_parse_lenient(v, &f.to) != LD_OK) {
+        bad_query(r, "to", "dates are YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
+        return;
+    }
+    if ((v = ld_http_query(r, "limit")) && (!ld_http_number(v, &limit) || limit > 1000)) {
+        bad_query(r, "limit", "limit is 1 to 1000");
+        return;
+    }
+    if ((v = ld_http_query(r, "cursor")) && !ld_http_number(v, &after)) {
+        bad_query(r, "cursor", "cursor is the next_cursor of the previous page");
+        return;
+    }
+    if (!r->regulator) {
+        /* A party's search is always of manifests naming it. */
+        if (f.party && strcmp(f.party, r->party) != 0) {
+            ld_http_error(r, 403, 0, "forbidden", "party", "a party searches its own manifests");
+            return;
+        }
+        f.party = r->party;
+    }
+    if ((l = ld_http_reader(r)) == NULL)
+        return;
+    rc = ld_view_list(ld_ledger_store(l), &f, after, (size_t)limit, &items, &next);
+    if (rc != LD_OK) {
+        ld_http_fail(r, rc, NULL);
+        return;
+    }
+    out = cJSON_CreateObject();
+    cJSON_AddItemToObject(out, "items", items);
+    if (next) {
+        char c[24];
+        snprintf(c, sizeof c, "%lld", (long long)next);
+        cJSON_AddStringToObject(out, "next_cursor", c);
+    } else {
+        cJSON_AddNullToObject(out, "next_cursor");
+    }
+    ld_http_reply_json(r, 200, out);
+}
+
+void
+ld_api_manifest_get(struct ld_http_req *r)
+{
+    int64_t number;
+    cJSON *m = NULL;
+    int ok = 0;
+    struct ld_ledger *l;
+    enum ld_rc rc;
+
+    if (!ld_http_number(r->arg[0], &number)) {
+        ld_http_error(r, 404, LD_NOTFOUND, "notfound", NULL, "a manifest number is 14 digits");
+        return;
+    }
+    if (!ld_http_may_read_manifest(r, number))
+        return;
+    if ((l = ld_http_reader(r)) == NULL)
+        return;
+    rc = ld_view_manifest(ld_ledger_store(l), &r->h->regulator, number, r->h->vc, &m, &ok);
+    if (rc == LD_NOTFOUND) {
+        ld_http_error(r, 404, LD_NOTFOUND, "notfound", NULL, "no manifest %lld",
+                      (long long)number);
+        return;
+    }
+    if (rc != LD_OK) {
+        ld_http_fail(r, rc, NULL);
+        return;
+    }
+    ld_http_reply_json(r, 200, m);
+}
+
+void
+ld_api_manifests_next(struct ld_http_req *r)
+{
+    struct ld_ledger *l;
+    int64_t n;
+    cJSON *out;
+
+    if (r->regulator) {
+        ld_http_error(r, 403, 0, "forbidden", NULL, "the regulator does not file manifests");
+        return;
+    }
+    if ((l = ld_http_reader(r)) == NULL)
+        return;
+    n = ld_manifest_next_number(ld_ledger_store(l), r->party, ld_http_now());
+    if (n == 0) {
+        ld_http_error(r, 422, LD_RULE, "rule", NULL,
+                      "no manifest number for %s: no district, or this year's serials are used up",
+                      r->party);
+        return;
+    }
+    out = cJSON_CreateObject();
+    cJSON_AddNumberToObject(out, "number", (double)n);
+    ld_http_reply_json(r, 200, out);
+}
+
+void
+ld_api_head_get(struct ld_http_req *r)
+{
+    const char *chain = r->arg[0];
+    struct ld_ledger *l;
+    uint8_t id[32];
+    uint64_t idx;
+    char hex[65];
+    int64_t number;
+    cJSON *out;
+    enum ld_rc rc;
+
+    if (strncmp(chain, "m:", 2) == 0 && ld_http_number(chain + 2, &number)) {
+        if (!ld_http_may_read_manifest(r, number))
+            return;
+    } else if (strncmp(chain, "p:", 2) == 0 && strlen(chain) == 20) {
+        if (!r->regulator && strcmp(chain + 2, r->party) != 0) {
+            ld_http_error(r, 403, 0, "forbidden", NULL, "a party reads its own chain only");
+            return;
+        }
+    } else if (strcmp(chain, "c:calendar") == 0) {
+        if (!r->regulator) {
+            ld_http_error(r, 403, 0, "forbidden", NULL, "only the regulator may read this");
+            return;
+        }
+    } else {
+        ld_http_error(r, 404, LD_NOTFOUND, "notfound", NULL,
+                      "a chain is m:NUMBER, p:USCC or c:calendar");
+        return;
+    }
+    if ((l = ld_http_reader(r)) == NULL)
+        return;
+    rc = ld_store_head_get(ld_ledger_store(l), chain, &idx, id, NULL);
+    if (rc == LD_NOTFOUND) {
+        ld_http_error(r, 404, LD_NOTFOUND, "notfound", NULL, "chain '%s' has no event yet", chain);
+        return;
+    }
+    if (rc != LD_OK) {
+        ld_http_fail(r, rc, NULL);
+        return;
+    }
+    out = cJSON_CreateObject();
+    cJSON_AddStringToObject(out, "chain", chain);
+    cJSON_AddStringToObject(out, "id", ld_enc_hex(id, 32, hex));
+    cJSON_AddNumberToObject(out, "index", (double)idx);
+    ld_http_reply_json(r, 200, out);
+}

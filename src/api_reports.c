@@ -1,0 +1,163 @@
+/*
+ * api_reports.c - the regulator's reports (schema/api.md "Reads"): trace of
+ * a batch or manifest (json, svg, dot), its trace bundle, anomalies (the
+ * audit) and statistics (json, csv). Authorisation (regulator only) is the
+ * route table's.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http_api.h"
+#include "liandan/audit.h"
+#include "liandan/bundle.h"
+#include "liandan/stats.h"
+#include "liandan/tm.h"
+#include "liandan/trace.h"
+#include "liandan/banned.h"
+
+void
+ld_api_trace(struct ld_http_req *r)
+{
+    const char *fmt = ld_http_query(r, "format");
+    struct ld_ledger *l;
+    struct ld_trace *t = NULL;
+    struct ld_err err;
+    char *text;
+    const char *ctype;
+    enum ld_rc rc;
+
+    if (fmt == NULL)
+        fmt = "json";
+    if (strcmp(fmt, "json") && strcmp(fmt, "svg") && strcmp(fmt, "dot")) {
+        ld_http_error(r, 400, LD_INVALID, "bad_query", "format", "format is json, svg or dot");
+        return;
+    }
+    if ((l = ld_http_reader(r)) == NULL)
+        return;
+    ld_err_clear(&err);
+    rc = ld_trace_build(ld_ledger_store(l), r->arg[0], &t, &err);
+    if (rc != LD_OK) {
+        if (rc == LD_INVALID)
+            ld_http_error(r, 400, rc, "bad_query", "subject", "%s", err.msg[0] ? err.msg :
+                          "a subject is a manifest number or a batch NUMBER-LL");
+        else
+            ld_http_fail(r, rc, &err);
+        return;
+    }
+    if (strcmp(fmt, "json") == 0)
+        text = ld_trace_json(t), ctype = "application/json";
+    else if (strcmp(fmt, "svg") == 0)
+        text = ld_trace_svg(t), ctype = "image/svg+xml";
+    else
+        text = ld_trace_dot(t), ctype = "text/vnd.graphviz; charset=utf-8";
+    ld_trace_free(t);
+    ld_http_reply(r, 200, ctype, text, strlen(text));
+}
+
+void
+ld_api_trace_bundle(struct ld_http_req *r)
+{
+    struct ld_ledger *l;
+    struct ld_err err;
+    char *json = NULL;
+    enum ld_rc rc;
+
+    if ((l = ld_http_reader(r)) == NULL)
+        return;
+    ld_err_clear(&err);
+    rc = ld_ledger_refresh(l);
+    if (rc == LD_OK)
+        rc = ld_bundle_build(l, r->arg[0], &json, &err);
+    if (rc != LD_OK) {
+        ld_http_fail(r, rc, &err);
+        return;
+    }
+    ld_http_reply(r, 200, "application/json", json, strlen(json));
+}
+
+void
+ld_api_anomalies(struct ld_http_req *r)
+{
+    struct ld_audit_opts o = LD_AUDIT_OPTS_INIT;
+    const char *filter = ld_http_query(r, "filter"), *now = ld_http_query(r, "now");
+    struct ld_audit *a = NULL;
+    struct ld_ledger *l;
+    struct ld_err err;
+    char at[LD_TM_RFC3339_LEN];
+    cJSON *out, *items;
+    size_t i;
+    enum ld_rc rc;
+
+    if (now ? ld_tm_parse_lenient(now, &o.now) != LD_OK : (o.now = ld_http_now(), 0)) {
+        ld_http_error(r, 400, LD_INVALID, "bad_query", "now",
+                      "now is YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
+        return;
+    }
+    if ((l = ld_http_reader(r)) == NULL)
+        return;
+    ld_err_clear(&err);
+    rc = ld_audit_run(ld_ledger_store(l), &o, &a, &err);
+    if (rc != LD_OK) {
+        ld_http_fail(r, rc, &err);
+        return;
+    }
+    out = cJSON_CreateObject();
+    ld_tm_format(o.now, at);
+    cJSON_AddStringToObject(out, "now", at);
+    items = cJSON_AddArrayToObject(out, "items");
+    for (i = 0; i < a->n; i++) {
+        char *text;
+        if (filter && !ld_audit_match(&a->items[i], filter))
+            continue;
+        text = ld_audit_item_json(&a->items[i]);
+        cJSON_AddItemToArray(items, cJSON_Parse(text));
+        free(text);
+    }
+    ld_audit_free(a);
+    ld_http_reply_json(r, 200, out);
+}
+
+void
+ld_api_stats(struct ld_http_req *r)
+{
+    const char *bys = ld_http_query(r, "by"), *ys = ld_http_query(r, "year");
+    const char *fmt = ld_http_query(r, "format");
+    enum ld_stats_by by = LD_STATS_ALL;
+    struct ld_stats *st = NULL;
+    struct ld_ledger *l;
+    int64_t year = 0;
+    enum ld_rc rc;
+
+    if (bys && strcmp(bys, "all") != 0 && !ld_stats_by_parse(bys, &by)) {
+        ld_http_error(r, 400, LD_INVALID, "bad_query", "by",
+                      "by is all, producer, receiver, category, code, district or month");
+        return;
+    }
+    if (ys && (strlen(ys) != 4 || !ld_http_number(ys, &year) || year < 1970)) {
+        ld_http_error(r, 400, LD_INVALID, "bad_query", "year", "year is a year such as 2026");
+        return;
+    }
+    if (fmt && strcmp(fmt, "json") && strcmp(fmt, "csv")) {
+        ld_http_error(r, 400, LD_INVALID, "bad_query", "format", "format is json or csv");
+        return;
+    }
+    if ((l = ld_http_reader(r)) == NULL)
+        return;
+    rc = ld_stats_run(ld_ledger_store(l), by, (int)year, &st);
+    if (rc != LD_OK) {
+        ld_http_fail(r, rc, NULL);
+        return;
+    }
+    if (fmt && strcmp(fmt, "csv") == 0) {
+        struct ld_buf b = LD_BUF_INIT;
+        size_t len;
+        char *text;
+        ld_stats_csv(st, &b);
+        text = ld_buf_detach(&b, &len);
+        ld_http_reply(r, 200, "text/csv; charset=utf-8", text, len);
+    } else {
+        ld_http_reply_json(r, 200, ld_stats_json(st));
+    }
+    ld_stats_free(st);
+}

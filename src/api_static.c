@@ -1,0 +1,109 @@
+/*
+ * api_static.c - the web pages: any GET outside /v1/ is a file under the
+ * configured directory (--web). The path is checked before it touches the
+ * file system: only [A-Za-z0-9._-] segments, none starting with '.', so
+ * "..", hidden files and encoded tricks (MHD has already decoded %xx) never
+ * match; the file is opened relative to the directory with O_NOFOLLOW and
+ * must be a regular file.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "http_api.h"
+#include "liandan/banned.h"
+
+#define STATIC_MAX (8u << 20)
+
+static const struct {
+    const char *ext, *type;
+} types[] = {
+    {".html", "text/html; charset=utf-8"},   {".js", "text/javascript; charset=utf-8"},
+    {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
+    {".json", "application/json"},            {".svg", "image/svg+xml"},
+    {".png", "image/png"},                    {".ico", "image/x-icon"},
+    {".csv", "text/csv; charset=utf-8"},      {".txt", "text/plain; charset=utf-8"},
+    {".webmanifest", "application/manifest+json"},
+};
+
+static int
+path_ok(const char *p)
+{
+    const char *s = p;
+
+    if (*s != '/')
+        return 0;
+    while (*s == '/') {
+        s++;
+        if (*s == '.' || *s == '/' ) /* ".", "..", hidden, or "//" */
+            return 0;
+        if (*s == '\0')
+            return 1; /* trailing slash: a directory's index */
+        while (*s && *s != '/') {
+            char c = *s++;
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '-'))
+                return 0;
+        }
+    }
+    return *s == '\0';
+}
+
+void
+ld_api_static(struct ld_http_req *r)
+{
+    char rel[300];
+    const char *url = r->path, *ctype = "application/octet-stream";
+    size_t n, i;
+    int dir = -1, fd = -1;
+    struct stat st;
+    char *data = NULL;
+    ssize_t got;
+    size_t off = 0;
+
+    if (r->h->o.web_dir == NULL || !path_ok(url)) {
+        ld_http_error(r, 404, LD_NOTFOUND, "notfound", NULL, "no such page");
+        return;
+    }
+    n = strlen(url);
+    snprintf(rel, sizeof rel, "%s%s", url + 1, url[n - 1] == '/' ? "index.html" : "");
+    if (rel[0] == '\0')
+        snprintf(rel, sizeof rel, "index.html");
+    for (i = 0; i < sizeof types / sizeof types[0]; i++) {
+        size_t el = strlen(types[i].ext), rl = strlen(rel);
+        if (rl > el && strcmp(rel + rl - el, types[i].ext) == 0)
+            ctype = types[i].type;
+    }
+    dir = open(r->h->o.web_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0)
+        fd = openat(dir, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > STATIC_MAX) {
+        ld_http_error(r, 404, LD_NOTFOUND, "notfound", NULL, "no such page");
+        goto out;
+    }
+    data = malloc((size_t)st.st_size + 1);
+    if (data == NULL)
+        abort();
+    while (off < (size_t)st.st_size && (got = read(fd, data + off, (size_t)st.st_size - off)) > 0)
+        off += (size_t)got;
+    if (off != (size_t)st.st_size) {
+        free(data);
+        ld_http_fail(r, LD_IO, NULL);
+        goto out;
+    }
+    ld_http_reply(r, 200, ctype, data, off);
+    /* The pages need nothing from elsewhere (issue 5: no external network). */
+    ld_http_header_add(r, "Content-Security-Policy",
+                       "default-src 'self'; img-src 'self' data: blob:; style-src 'self' "
+                       "'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
+    MHD_del_response_header(r->resp, "Cache-Control", "no-store");
+    ld_http_header_add(r, "Cache-Control", "no-cache");
+out:
+    if (fd >= 0)
+        close(fd);
+    if (dir >= 0)
+        close(dir);
+}
