@@ -16,9 +16,11 @@
 #include "liandan/banned.h"
 
 static const char usage[] =
-    "usage: liandan auth --key SECRET --origin ORIGIN NONCE\n"
-    "\nSigns the challenge NONCE (from POST /v1/auth/challenge) for the ledger ORIGIN\n"
-    "(from GET /v1/log/keys) and prints the JSON body for POST /v1/auth/token.\n";
+    "usage: liandan auth --key SECRET\n"
+    "       liandan auth --key SECRET --origin ORIGIN NONCE\n"
+    "\nWithout NONCE: prints the body for POST /v1/auth/challenge, {\"key\":KEYID}.\n"
+    "With NONCE (from the challenge): signs it for the ledger ORIGIN (from GET\n"
+    "/v1/log/keys) and prints the body for POST /v1/auth/token.\n";
 
 static int
 nonce_ok(const char *s)
@@ -62,10 +64,18 @@ cmd_auth(int argc, char **argv)
         if (!ok)
             return cli_usage(usage, 0);
     }
-    if (key == NULL || origin == NULL || optind != argc - 1) {
-        cli_err("auth", key == NULL ? "missing --key" : origin == NULL ? "missing --origin"
-                                                                       : "need one NONCE");
+    if (key == NULL || optind < argc - 1 || (optind == argc - 1) != (origin != NULL)) {
+        cli_err("auth", key == NULL ? "missing --key" : optind < argc - 1 ? "need one NONCE"
+                : origin == NULL ? "missing --origin" : "missing NONCE");
         return cli_usage(usage, 0);
+    }
+    if (optind == argc) {
+        if (cli_load_key("auth", key, &s) != LD_OK)
+            return EXIT_USAGE;
+        ld_sig_secret_pub(s, &pub);
+        ld_sig_secret_free(s);
+        printf("{\"key\":\"%s\"}\n", pub.keyid);
+        return EXIT_OK;
     }
     nonce = argv[optind];
     if (!nonce_ok(nonce) || strpbrk(origin, "\"\\") != NULL) {

@@ -923,14 +923,21 @@ ld_http_start(const struct ld_http_opts *opts, struct ld_http **out, struct ld_e
         flags |= MHD_USE_IPv6;
     if (h->tls)
         flags |= MHD_USE_TLS;
-    h->d = MHD_start_daemon(
-        flags, 0, NULL, NULL, access_cb, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, h->o.threads, MHD_OPTION_NOTIFY_COMPLETED, completed, h,
-        MHD_OPTION_CONNECTION_LIMIT, h->o.max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        h->o.max_conns_per_ip, MHD_OPTION_CONNECTION_TIMEOUT, h->o.timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * KIB), MHD_OPTION_LISTEN_BACKLOG_SIZE,
-        511u, MHD_OPTION_HTTPS_MEM_CERT, h->tls ? h->tls_cert : NULL, MHD_OPTION_HTTPS_MEM_KEY,
-        h->tls ? h->tls_key : NULL, MHD_OPTION_END);
+    {
+        struct MHD_OptionItem tls[] = {
+            {MHD_OPTION_HTTPS_MEM_CERT, 0, h->tls_cert},
+            {MHD_OPTION_HTTPS_MEM_KEY, 0, h->tls_key},
+            {MHD_OPTION_END, 0, NULL},
+        };
+        h->d = MHD_start_daemon(
+            flags, 0, NULL, NULL, access_cb, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+            MHD_OPTION_THREAD_POOL_SIZE, h->o.threads, MHD_OPTION_NOTIFY_COMPLETED, completed, h,
+            MHD_OPTION_CONNECTION_LIMIT, h->o.max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+            h->o.max_conns_per_ip, MHD_OPTION_CONNECTION_TIMEOUT, h->o.timeout,
+            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * KIB),
+            MHD_OPTION_LISTEN_BACKLOG_SIZE, 511u, MHD_OPTION_ARRAY,
+            h->tls ? tls : tls + 2, MHD_OPTION_END);
+    }
     (void)sl;
     if (h->d == NULL) {
         rc = ld_err_set(err, LD_IO, "listen", "cannot listen on %s (in use, not permitted, "

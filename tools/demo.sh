@@ -51,3 +51,22 @@ fi
 echo "Parties are listed in $D/parties.tsv. The keys above can sign more events, e.g."
 echo "  LIANDAN_NOW=2027-01-04T01:30:00Z $L file --db $DB --key $D/producer.key --body M.json"
 echo "with a body shaped like the example in schema/events/manifest.file.json."
+
+# Serve it (issue 4): the API of schema/api.md and the web pages in web/.
+# DEMO_LISTEN picks another address; DEMO_SERVE=0 stops here.
+[ "${DEMO_SERVE:-1}" = 1 ] || exit 0
+LISTEN=${DEMO_LISTEN:-127.0.0.1:8080}
+U=http://$LISTEN
+ORIGIN=$(sqlite3 "$DB" "SELECT v FROM meta WHERE k = 'origin'" 2>/dev/null || echo ORIGIN)
+echo
+echo "== serve on $U (Ctrl-C stops it)"
+cat <<EOT
+Sign in as the regulator with the key file $D/regulator.key:
+  in a browser: open $U/ and choose $D/regulator.key
+  with curl (the key never leaves this machine: liandan auth signs the challenge):
+    U=$U
+    N=\$($L auth --key $D/regulator.key | curl -s -H 'Content-Type: application/json' -d @- \$U/v1/auth/challenge | sed 's/.*"nonce":"\\([0-9a-f]*\\)".*/\\1/')
+    T=\$($L auth --key $D/regulator.key --origin $ORIGIN \$N | curl -s -H 'Content-Type: application/json' -d @- \$U/v1/auth/token | sed 's/.*"token":"\\([^"]*\\)".*/\\1/')
+    curl -s -H "Authorization: Bearer \$T" "\$U/v1/manifests?state=arrived&limit=5"
+EOT
+exec "$LIANDAN" serve --db "$DB" --listen "$LISTEN" --web web
