@@ -510,6 +510,35 @@ log_request(struct ld_http_req *r, uint64_t us)
     }
 }
 
+/* libmicrohttpd's own messages (TLS handshake failures, resource limits) as
+ * JSON lines in the same log, so that the log stays one JSON object a line. */
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    struct ld_http *h = cls;
+    char msg[400], line[600], at[LD_TM_RFC3339_LEN];
+    size_t i, o = 0;
+    int n;
+    ssize_t w;
+
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    for (i = 0; msg[i] && o < sizeof msg - 2; i++) {
+        unsigned char c = (unsigned char)msg[i];
+        if (c == '"' || c == '\\')
+            msg[o++] = '\'';
+        else if (c >= 0x20 && c < 0x7f)
+            msg[o++] = (char)c;
+    }
+    msg[o] = '\0';
+    if (ld_tm_format((int64_t)time(NULL), at) != LD_OK)
+        snprintf(at, sizeof at, "-");
+    n = snprintf(line, sizeof line, "{\"t\":\"%s\",\"level\":\"mhd\",\"msg\":\"%s\"}\n", at, msg);
+    if (n > 0 && (size_t)n < sizeof line) {
+        w = write(atomic_load(&h->log_fd), line, (size_t)n);
+        (void)w;
+    }
+}
+
 /* ---- MHD callbacks ------------------------------------------------------ */
 
 static void
@@ -935,7 +964,8 @@ ld_http_start(const struct ld_http_opts *opts, struct ld_http **out, struct ld_e
             MHD_OPTION_CONNECTION_LIMIT, h->o.max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
             h->o.max_conns_per_ip, MHD_OPTION_CONNECTION_TIMEOUT, h->o.timeout,
             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * KIB),
-            MHD_OPTION_LISTEN_BACKLOG_SIZE, 511u, MHD_OPTION_ARRAY,
+            MHD_OPTION_LISTEN_BACKLOG_SIZE, 511u, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
+            MHD_OPTION_ARRAY,
             h->tls ? tls : tls + 2, MHD_OPTION_END);
     }
     (void)sl;
