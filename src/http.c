@@ -959,13 +959,13 @@ ld_http_start(const struct ld_http_opts *opts, struct ld_http **out, struct ld_e
             {MHD_OPTION_END, 0, NULL},
         };
         h->d = MHD_start_daemon(
-            flags, 0, NULL, NULL, access_cb, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+            flags, 0, NULL, NULL, access_cb, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
+            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
             MHD_OPTION_THREAD_POOL_SIZE, h->o.threads, MHD_OPTION_NOTIFY_COMPLETED, completed, h,
             MHD_OPTION_CONNECTION_LIMIT, h->o.max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
             h->o.max_conns_per_ip, MHD_OPTION_CONNECTION_TIMEOUT, h->o.timeout,
             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * KIB),
-            MHD_OPTION_LISTEN_BACKLOG_SIZE, 511u, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
-            MHD_OPTION_ARRAY,
+            MHD_OPTION_LISTEN_BACKLOG_SIZE, 511u, MHD_OPTION_ARRAY,
             h->tls ? tls : tls + 2, MHD_OPTION_END);
     }
     (void)sl;
