@@ -33,7 +33,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOLS    := $(BUILD)/bench $(BUILD)/bench-domain $(BUILD)/loadgen $(BUILD)/bare-mhd \
             $(BUILD)/gen-events $(BUILD)/gen-demo
 
-.PHONY: all test unit cli-test interop debug demo bench install clean deps
+.PHONY: all test unit cli-test interop debug demo bench install clean deps certs
 all: $(BUILD)/libliandan.a $(BUILD)/liandan $(BUILD)/liandan-verify
 
 ifeq ($(filter clean,$(MAKECMDGOALS)),)
@@ -130,6 +130,10 @@ bench: all $(TOOLS)
 
 demo: all $(BUILD)/gen-demo
 	@BUILD=$(BUILD) sh tools/demo.sh
+
+# Development TLS for `liandan serve`: a CA and a localhost certificate in certs/dev/ (ignored by git).
+certs:
+	sh certs/make-dev-certs.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/liandan

@@ -56,11 +56,16 @@ cli_exit(enum ld_rc rc)
 int
 cli_fail(const char *cmd, const char *subject, enum ld_rc rc, const struct ld_err *err)
 {
+    unsigned i;
+
     if (err && err->rc != LD_OK && err->msg[0]) {
         if (err->field[0])
             cli_err(cmd, "'%s': %s: %s (%s)", subject, err->field, err->msg, ld_rc_str(err->rc));
         else
             cli_err(cmd, "'%s': %s (%s)", subject, err->msg, ld_rc_str(err->rc));
+        for (i = 0; i < err->nmore; i++)
+            cli_err(cmd, "'%s': %s: %s (%s)", subject, err->more[i].field, err->more[i].msg,
+                    ld_rc_str(err->more[i].rc));
     } else {
         cli_err(cmd, "'%s': %s", subject, ld_rc_str(rc));
     }

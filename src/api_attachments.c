@@ -96,7 +96,7 @@ ld_api_attachment_post(struct ld_http_req *r)
     ld_http_suspend(r);
     if (ld_writer_submit(r->h->w, &r->job) != LD_OK) {
         free(p);
-        ld_http_error(r, 503, LD_BUSY, "draining", NULL, "the server is shutting down");
+        ld_http_error(r, 503, 0, "draining", NULL, "the server is shutting down");
         ld_http_header_add(r, "Retry-After", "1");
         ld_http_resume(r);
     }

@@ -62,7 +62,7 @@ static void
 signer_failed(struct ld_http_req *r, enum ld_rc rc)
 {
     if (rc == LD_WRONGKEY || rc == LD_INVALID) {
-        ld_http_error(r, 401, LD_WRONGKEY, "unauthorized", "key",
+        ld_http_error(r, 401, 0, "unauthorized", "key",
                       "the key is not certified for any party now");
         ld_http_header_add(r, "WWW-Authenticate", "Bearer realm=\"liandan\"");
     } else if (r->resp == NULL) {
@@ -133,7 +133,7 @@ ld_api_auth_token(struct ld_http_req *r)
     }
     /* The nonce is spent whatever follows: a failed attempt cannot be retried. */
     if (ld_auth_consume(r->h->auth, key, nonce, now) != LD_OK) {
-        ld_http_error(r, 401, LD_NOTFOUND, "unauthorized", "nonce",
+        ld_http_error(r, 401, 0, "unauthorized", "nonce",
                       "unknown, used or expired challenge; ask for a new one");
         ld_http_header_add(r, "WWW-Authenticate", "Bearer realm=\"liandan\"");
         goto out;
@@ -145,7 +145,7 @@ ld_api_auth_token(struct ld_http_req *r)
     }
     msg = ld_auth_message(key, nonce, r->h->origin, &ml);
     if (ld_sig_verify(pk, LD_SIG_PURPOSE_AUTH, msg, ml, sb) != LD_OK) {
-        ld_http_error(r, 401, LD_BADSIG, "unauthorized", "sig",
+        ld_http_error(r, 401, 0, "unauthorized", "sig",
                       "the signature does not verify under this key");
         ld_http_header_add(r, "WWW-Authenticate", "Bearer realm=\"liandan\"");
         goto out;

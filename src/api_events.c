@@ -59,7 +59,7 @@ submit(struct ld_http_req *r, void (*done)(struct ld_writer_job *))
     r->job.done = done;
     ld_http_suspend(r);
     if (ld_writer_submit(r->h->w, &r->job) != LD_OK) {
-        ld_http_error(r, 503, LD_BUSY, "draining", NULL,
+        ld_http_error(r, 503, 0, "draining", NULL,
                       "the server is shutting down; retry shortly");
         ld_http_header_add(r, "Retry-After", "1");
         ld_http_resume(r);

@@ -88,7 +88,7 @@ proof_reply(struct ld_http_req *r, enum ld_rc rc, char *json, const char *what)
     }
     free(json);
     if (rc == LD_INVALID || rc == LD_NOTFOUND)
-        ld_http_error(r, rc == LD_INVALID ? 400 : 404, rc, rc == LD_INVALID ? "bad_query"
+        ld_http_error(r, rc == LD_INVALID ? 400 : 404, rc == LD_INVALID ? 0 : rc, rc == LD_INVALID ? "bad_query"
                                                                              : "notfound",
                       NULL, "%s", what);
     else
@@ -107,19 +107,19 @@ ld_api_log_inclusion(struct ld_http_req *r)
     enum ld_rc rc;
 
     if ((id == NULL) == (index == NULL)) {
-        ld_http_error(r, 400, LD_INVALID, "bad_query", NULL, "give exactly one of id or index");
+        ld_http_error(r, 400, 0, "bad_query", NULL, "give exactly one of id or index");
         return;
     }
     if (index && !u64_arg(index, &idx)) {
-        ld_http_error(r, 400, LD_INVALID, "bad_query", "index", "index is a leaf number");
+        ld_http_error(r, 400, 0, "bad_query", "index", "index is a leaf number");
         return;
     }
     if (id && (strlen(id) != 64 || ld_enc_unhex(id, 64, bin, sizeof bin) != LD_OK)) {
-        ld_http_error(r, 400, LD_INVALID, "bad_query", "id", "id is 64 hex digits");
+        ld_http_error(r, 400, 0, "bad_query", "id", "id is 64 hex digits");
         return;
     }
     if (ts && (!u64_arg(ts, &size) || size == 0)) {
-        ld_http_error(r, 400, LD_INVALID, "bad_query", "tree_size", "tree_size is a positive size");
+        ld_http_error(r, 400, 0, "bad_query", "tree_size", "tree_size is a positive size");
         return;
     }
     if ((l = ld_http_reader(r)) == NULL)
@@ -159,7 +159,7 @@ ld_api_log_consistency(struct ld_http_req *r)
     enum ld_rc rc;
 
     if (!u64_arg(ld_http_query(r, "old"), &a) || !u64_arg(ld_http_query(r, "new"), &b)) {
-        ld_http_error(r, 400, LD_INVALID, "bad_query", NULL, "give old=SIZE and new=SIZE");
+        ld_http_error(r, 400, 0, "bad_query", NULL, "give old=SIZE and new=SIZE");
         return;
     }
     if ((l = ld_http_reader(r)) == NULL)

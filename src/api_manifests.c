@@ -18,7 +18,7 @@
 static int
 bad_query(struct ld_http_req *r, const char *field, const char *why)
 {
-    ld_http_error(r, 400, LD_INVALID, "bad_query", field, "%s", why);
+    ld_http_error(r, 400, 0, "bad_query", field, "%s", why);
     return 0;
 }
 

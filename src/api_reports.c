@@ -30,7 +30,7 @@ ld_api_trace(struct ld_http_req *r)
     if (fmt == NULL)
         fmt = "json";
     if (strcmp(fmt, "json") && strcmp(fmt, "svg") && strcmp(fmt, "dot")) {
-        ld_http_error(r, 400, LD_INVALID, "bad_query", "format", "format is json, svg or dot");
+        ld_http_error(r, 400, 0, "bad_query", "format", "format is json, svg or dot");
         return;
     }
     if ((l = ld_http_reader(r)) == NULL)
@@ -39,7 +39,7 @@ ld_api_trace(struct ld_http_req *r)
     rc = ld_trace_build(ld_ledger_store(l), r->arg[0], &t, &err);
     if (rc != LD_OK) {
         if (rc == LD_INVALID)
-            ld_http_error(r, 400, rc, "bad_query", "subject", "%s", err.msg[0] ? err.msg :
+            ld_http_error(r, 400, 0, "bad_query", "subject", "%s", err.msg[0] ? err.msg :
                           "a subject is a manifest number or a batch NUMBER-LL");
         else
             ld_http_fail(r, rc, &err);
@@ -80,7 +80,7 @@ void
 ld_api_anomalies(struct ld_http_req *r)
 {
     struct ld_audit_opts o = LD_AUDIT_OPTS_INIT;
-    const char *filter = ld_http_query(r, "filter"), *now = ld_http_query(r, "now");
+    const char *rule = ld_http_query(r, "rule"), *now = ld_http_query(r, "now");
     struct ld_audit *a = NULL;
     struct ld_ledger *l;
     struct ld_err err;
@@ -90,8 +90,12 @@ ld_api_anomalies(struct ld_http_req *r)
     enum ld_rc rc;
 
     if (now ? ld_tm_parse_lenient(now, &o.now) != LD_OK : (o.now = ld_http_now(), 0)) {
-        ld_http_error(r, 400, LD_INVALID, "bad_query", "now",
+        ld_http_error(r, 400, 0, "bad_query", "now",
                       "now is YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
+        return;
+    }
+    if (rule && !ld_audit_rule_ok(rule)) {
+        ld_http_error(r, 400, 0, "bad_query", "rule", "unknown rule id or family");
         return;
     }
     if ((l = ld_http_reader(r)) == NULL)
@@ -108,7 +112,7 @@ ld_api_anomalies(struct ld_http_req *r)
     items = cJSON_AddArrayToObject(out, "items");
     for (i = 0; i < a->n; i++) {
         char *text;
-        if (filter && !ld_audit_match(&a->items[i], filter))
+        if (rule && !ld_audit_match(&a->items[i], rule))
             continue;
         text = ld_audit_item_json(&a->items[i]);
         cJSON_AddItemToArray(items, cJSON_Parse(text));
@@ -130,16 +134,16 @@ ld_api_stats(struct ld_http_req *r)
     enum ld_rc rc;
 
     if (bys && strcmp(bys, "all") != 0 && !ld_stats_by_parse(bys, &by)) {
-        ld_http_error(r, 400, LD_INVALID, "bad_query", "by",
+        ld_http_error(r, 400, 0, "bad_query", "by",
                       "by is all, producer, receiver, category, code, district or month");
         return;
     }
     if (ys && (strlen(ys) != 4 || !ld_http_number(ys, &year) || year < 1970)) {
-        ld_http_error(r, 400, LD_INVALID, "bad_query", "year", "year is a year such as 2026");
+        ld_http_error(r, 400, 0, "bad_query", "year", "year is a year such as 2026");
         return;
     }
     if (fmt && strcmp(fmt, "json") && strcmp(fmt, "csv")) {
-        ld_http_error(r, 400, LD_INVALID, "bad_query", "format", "format is json or csv");
+        ld_http_error(r, 400, 0, "bad_query", "format", "format is json or csv");
         return;
     }
     if ((l = ld_http_reader(r)) == NULL)

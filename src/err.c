@@ -29,8 +29,25 @@ ld_err_set(struct ld_err *e, enum ld_rc rc, const char *field, const char *fmt, 
 {
     va_list ap;
 
-    if (e == NULL || e->rc != LD_OK)
+    if (e == NULL)
         return rc;
+    if (e->rc != LD_OK) {
+        struct ld_err_more *m;
+        unsigned i;
+        if (field == NULL || *field == '\0' || e->nmore >= LD_ERR_MORE ||
+            strcmp(field, e->field) == 0)
+            return rc;
+        for (i = 0; i < e->nmore; i++)
+            if (strcmp(field, e->more[i].field) == 0)
+                return rc;
+        m = &e->more[e->nmore++];
+        m->rc = rc;
+        snprintf(m->field, sizeof m->field, "%s", field);
+        va_start(ap, fmt);
+        vsnprintf(m->msg, sizeof m->msg, fmt, ap);
+        va_end(ap);
+        return rc;
+    }
     e->rc = rc;
     snprintf(e->field, sizeof e->field, "%s", field ? field : "");
     va_start(ap, fmt);

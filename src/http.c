@@ -235,6 +235,7 @@ ld_http_error_json(enum ld_rc rc, const struct ld_err *err)
     const char *field = err && err->rc != LD_OK ? err->field : NULL;
     const char *msg = err && err->rc != LD_OK && err->msg[0] ? err->msg : NULL;
     cJSON *o;
+    unsigned i;
 
     switch (rc) {
     case LD_DB:
@@ -261,6 +262,13 @@ ld_http_error_json(enum ld_rc rc, const struct ld_err *err)
             cJSON_AddNullToObject(it, "field");
         cJSON_AddStringToObject(it, "message", msg ? msg : ld_rc_str(rc));
         cJSON_AddItemToArray(v, it);
+        for (i = 0; err && err->rc != LD_OK && i < err->nmore; i++) {
+            it = cJSON_CreateObject();
+            cJSON_AddStringToObject(it, "code", ld_rc_str(err->more[i].rc));
+            cJSON_AddStringToObject(it, "field", err->more[i].field);
+            cJSON_AddStringToObject(it, "message", err->more[i].msg);
+            cJSON_AddItemToArray(v, it);
+        }
     }
     return o;
 }

@@ -279,14 +279,15 @@ filing_shape(const cJSON *body, struct filing *f, struct ld_err *err)
         rc = ld_body_array(body, B, "lines", MAX_LINES, 0, &lines, err);
     if (rc != LD_OK)
         return rc;
+    /* Every line is checked, so that the filer learns of each bad line at once. */
     cJSON_ArrayForEach(it, lines)
     {
-        rc = line_shape(it, f->nlines, &f->lines[f->nlines], err);
-        if (rc != LD_OK)
-            return rc;
+        enum ld_rc lrc = line_shape(it, f->nlines, &f->lines[f->nlines], err);
+        if (rc == LD_OK)
+            rc = lrc;
         f->nlines++;
     }
-    return LD_OK;
+    return rc;
 }
 
 /* ---- holdings ----------------------------------------------------------- */
@@ -334,11 +335,19 @@ ld_manifest_draw(struct ld_store *s, const char *batch, const char *holder, int6
 
 /* The filer must hold every source, and a line (and the lines together) may
  * not draw more than a source holds. */
+/* Remember the first refusal of a run of independent checks. */
+static void
+keep(enum ld_rc *first, enum ld_rc rc)
+{
+    if (*first == LD_OK)
+        *first = rc;
+}
+
 static enum ld_rc
 check_draws(struct ld_store *s, const struct filing *f, struct ld_err *err)
 {
     size_t i, j, k;
-    enum ld_rc rc;
+    enum ld_rc rc, first = LD_OK;
 
     for (i = 0; i < f->nlines; i++) {
         const cJSON *d;
@@ -364,16 +373,17 @@ check_draws(struct ld_store *s, const struct filing *f, struct ld_err *err)
             rc = holding_left(s, batch, f->producer_id, &left);
             if (rc != LD_OK)
                 return ld_err_set(err, rc, "", "cannot read holdings");
+            /* Go on after a refusal: every overdrawn source is reported. */
             if (left < 0)
-                return ld_err_set(err, LD_RULE, path, "%s holds no batch %s", f->producer_id,
-                                  batch);
-            if (want > left)
-                return ld_err_set(err, LD_RULE, path,
-                                  "draws %lld g from batch %s, which holds %lld g",
-                                  (long long)want, batch, (long long)left);
+                keep(&first, ld_err_set(err, LD_RULE, path, "%s holds no batch %s",
+                                        f->producer_id, batch));
+            else if (want > left)
+                keep(&first, ld_err_set(err, LD_RULE, path,
+                                        "draws %lld g from batch %s, which holds %lld g",
+                                        (long long)want, batch, (long long)left));
         }
     }
-    return LD_OK;
+    return first;
 }
 
 /* ---- manifest.file ------------------------------------------------------ */
@@ -407,6 +417,7 @@ static enum ld_rc
 file_check(struct ld_store *s, const struct ld_event *ev, struct ld_err *err)
 {
     struct filing f;
+    enum ld_rc first = LD_OK;
     char district[7], rdistrict[7], prefix[9];
     const char *rrole;
     int64_t last = 0, day = ld_domain_day(ev->at), want;
@@ -462,26 +473,33 @@ file_check(struct ld_store *s, const struct ld_event *ev, struct ld_err *err)
                : LD_OK;
     if (rc != LD_OK)
         return rc;
+    /* From here each check is independent of the others: all run, and every
+     * refusal is reported (ld_err keeps the first and the further ones). */
     for (i = 0; rrole && i < f.nlines; i++) {
         char path[LD_BODY_PATH_MAX];
         snprintf(path, sizeof path, B ".lines[%zu].code", i);
         if (!ld_domain_scope(s, f.receiver, rrole, f.lines[i].code, f.lines[i].category))
-            return ld_err_set(err, LD_RULE, path, "receiver %s is not licensed for %s (%s)",
-                              f.receiver, f.lines[i].code, f.lines[i].category);
+            keep(&first, ld_err_set(err, LD_RULE, path, "receiver %s is not licensed for %s (%s)",
+                                    f.receiver, f.lines[i].code, f.lines[i].category));
     }
     rc = ld_domain_role(s, f.carrier, "carrier", B ".carrier", err);
-    if (rc != LD_OK)
+    if (rc == LD_DB || rc == LD_BUSY)
         return rc;
+    keep(&first, rc);
     /* Cross-province transfers need the approval number. */
     if (ld_domain_district(s, f.receiver, rdistrict) == LD_OK &&
         strncmp(rdistrict, district, 2) != 0 && f.approval == NULL)
-        return ld_err_set(err, LD_RULE, B ".approval",
-                          "receiver is in another province (%.2s): the approval number is "
-                          "required", rdistrict);
+        keep(&first, ld_err_set(err, LD_RULE, B ".approval",
+                                "receiver is in another province (%.2s): the approval number "
+                                "is required", rdistrict));
     if (f.paper && f.completed > day)
-        return ld_err_set(err, LD_INVALID, B ".paper.completed_on",
-                          "a paper transfer cannot complete after it is entered");
-    return check_draws(s, &f, err);
+        keep(&first, ld_err_set(err, LD_INVALID, B ".paper.completed_on",
+                                "a paper transfer cannot complete after it is entered"));
+    rc = check_draws(s, &f, err);
+    if (rc == LD_DB || rc == LD_BUSY)
+        return rc;
+    keep(&first, rc);
+    return first;
 }
 
 static const char q_man_put[] =

@@ -36,18 +36,34 @@ const char *ld_rc_str(enum ld_rc rc);
 #define LD_ERR_FIELD_MAX 128
 #define LD_ERR_MSG_MAX 256
 
-/* Validation detail: which field failed and why. Zero-initialise before use. */
+#define LD_ERR_MORE 7 /* further violations kept beside the first */
+
+/* One further violation (see struct ld_err). */
+struct ld_err_more {
+    enum ld_rc rc;
+    char field[LD_ERR_FIELD_MAX];
+    char msg[LD_ERR_MSG_MAX];
+};
+
+/* Validation detail: which field failed and why. Zero-initialise before use.
+ * The first error recorded is rc/field/msg; checks that go on after a
+ * violation (every line of a manifest, say) add the next ones, each about
+ * another field, to more[] (up to LD_ERR_MORE), so that a client learns of
+ * every violation in one answer. */
 struct ld_err {
     enum ld_rc rc;                /* same value the function returned */
     char field[LD_ERR_FIELD_MAX]; /* JSON path of the offending field, "" if none */
     char msg[LD_ERR_MSG_MAX];     /* lowercase, no full stop, quotes its subject */
+    unsigned nmore;               /* entries used in more[] */
+    struct ld_err_more more[LD_ERR_MORE]; /* further violations, in the order found */
 };
 
 /*
  * Record rc, field and a printf-style message in *e and return rc, so that
  * callers can write `rc = ld_err_set(err, LD_INVALID, "event.at", "...")`.
  * e may be NULL (then only rc is returned). field may be NULL. The first error
- * recorded wins: a later call does not overwrite an already set e->rc.
+ * recorded wins: a later call does not overwrite an already set e->rc; it is
+ * kept in e->more when it names a field not named yet (and there is room).
  */
 enum ld_rc ld_err_set(struct ld_err *e, enum ld_rc rc, const char *field, const char *fmt, ...)
 #if defined(__GNUC__)

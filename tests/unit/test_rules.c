@@ -1129,6 +1129,41 @@ test_file_parties(void **state)
     file_ok(PROD, filing(PROD, RECV, CARR3, "", OIL(1)));
 }
 
+/* Independent refusals come back together: the first in err, the others in
+ * err.more (schema/api.md: a 422 lists every violation). */
+static void
+test_file_every_violation(void **state)
+{
+    struct ld_err err;
+    uint64_t before = ld_ledger_size(F->l);
+    const char *bad = line_of("900-249-08", "HW08", "[\"T\",\"I\"]", 1, "");
+    enum ld_rc rc;
+
+    (void)state;
+    /* Shape: lines 0 and 2 both malformed (a code of the wrong category). */
+    memset(&err, 0, sizeof err);
+    rc = submit(PROD, "manifest.file", next_number(PROD), PREV_AUTO,
+                filing(PROD, RECV, CARR, "",
+                       J("%s,%s,%s", line_of("900-249-08", "HW49", "[\"T\"]", 1, ""), OIL(1),
+                         line_of("900-249-08", "HW49", "[\"T\"]", 1, ""))),
+                &err, NULL);
+    assert_int_equal(rc, LD_INVALID);
+    assert_string_equal(err.field, "event.body.lines[0].category");
+    assert_int_equal(err.nmore, 1);
+    assert_string_equal(err.more[0].field, "event.body.lines[2].category");
+    /* State: two unlicensed lines and a carrier that is no carrier. */
+    memset(&err, 0, sizeof err);
+    rc = submit(PROD, "manifest.file", next_number(PROD), PREV_AUTO,
+                filing(PROD, RECV, PROD2, "", J("%s,%s,%s", bad, OIL(1), bad)), &err, NULL);
+    assert_int_equal(rc, LD_RULE);
+    assert_string_equal(err.field, "event.body.lines[0].code");
+    assert_int_equal(err.nmore, 2);
+    assert_string_equal(err.more[0].field, "event.body.lines[2].code");
+    assert_string_equal(err.more[1].field, "event.body.carrier");
+    assert_true(err.more[1].msg[0] != '\0');
+    assert_int_equal(ld_ledger_size(F->l), before);
+}
+
 static void
 test_file_cross_province(void **state)
 {
@@ -2291,6 +2326,7 @@ main(void)
         T(test_path_containers_element),
         T(test_path_from_element),
         T(test_file_parties),
+        T(test_file_every_violation),
         T(test_file_cross_province),
         T(test_file_exemption_and_hazard),
         T(test_file_paper),
