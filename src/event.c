@@ -70,11 +70,11 @@ only_members(const cJSON *obj, const char *const *names, size_t n, const char *w
             if (strcmp(it->string, names[i]) == 0)
                 break;
         if (i == n)
-            return ld_err_set(err, LD_INVALID, where, "unknown member '%s'", it->string);
+            return ld_err_set(err, LD_PARSE, where, "unknown member '%s'", it->string);
     }
     for (i = 0; i < n; i++)
         if (!cJSON_HasObjectItem(obj, names[i]))
-            return ld_err_set(err, LD_INVALID, where, "missing member '%s'", names[i]);
+            return ld_err_set(err, LD_PARSE, where, "missing member '%s'", names[i]);
     return LD_OK;
 }
 
@@ -85,7 +85,7 @@ check_event(const cJSON *e, struct ld_event *ev, struct ld_err *err)
     enum ld_rc rc;
 
     if (!cJSON_IsObject(e))
-        return ld_err_set(err, LD_INVALID, "event", "event must be an object");
+        return ld_err_set(err, LD_PARSE, "event", "event must be an object");
     rc = only_members(e, event_members, sizeof event_members / sizeof *event_members, "event",
                       err);
     if (rc != LD_OK)
@@ -146,7 +146,7 @@ check_event(const cJSON *e, struct ld_event *ev, struct ld_err *err)
 
     ev->body = cJSON_GetObjectItemCaseSensitive(e, "body");
     if (!cJSON_IsObject(ev->body))
-        return ld_err_set(err, LD_INVALID, "event.body", "body must be an object");
+        return ld_err_set(err, LD_PARSE, "event.body", "body must be an object");
     return LD_OK;
 }
 
@@ -187,7 +187,7 @@ ld_event_parse(const char *text, size_t len, struct ld_event *out, struct ld_err
         goto out;
     }
     if (!cJSON_IsObject(ev.root)) {
-        rc = ld_err_set(err, LD_INVALID, "", "a signed event must be a JSON object");
+        rc = ld_err_set(err, LD_PARSE, "", "a signed event must be a JSON object");
         goto out;
     }
     rc = only_members(ev.root, signed_members, 2, "", err);

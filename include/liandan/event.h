@@ -67,7 +67,9 @@ struct ld_event {
  * the key, see ld_event_verify) and does not require the input to be canonical.
  * [out] ev: filled on LD_OK; release with ld_event_release(). Untouched otherwise.
  * [out] err: may be NULL; names the field ("event.at", "sig").
- * Returns LD_OK, LD_PARSE (not JSON) or LD_INVALID (shape).
+ * Returns LD_OK, LD_PARSE (not JSON, or not the envelope: not an object, a member missing
+ * or unknown, event or body not an object) or LD_INVALID (a value out of
+ * range or of the wrong form).
  */
 enum ld_rc ld_event_parse(const char *text, size_t len, struct ld_event *ev, struct ld_err *err);
 

@@ -158,23 +158,23 @@ test_members(void **state)
     for (i = 0; i < 8; i++) {
         p = good;
         *fields[i] = NULL;
-        REFUSE(p, LD_INVALID, "event");
+        REFUSE(p, LD_PARSE, "event");
     }
     /* Unknown event members, including ones that differ only in case. */
     p = good;
     p.extra_event = ",\"x\":1";
-    REFUSE(p, LD_INVALID, "event");
+    REFUSE(p, LD_PARSE, "event");
     p.extra_event = ",\"V\":1";
-    REFUSE(p, LD_INVALID, "event");
+    REFUSE(p, LD_PARSE, "event");
     p.extra_event = ",\"sig\":\"" SIG0 "\"";
-    REFUSE(p, LD_INVALID, "event");
+    REFUSE(p, LD_PARSE, "event");
     /* The envelope itself: missing sig, unknown member, event not an object. */
     p = good;
     p.sig = NULL;
-    REFUSE(p, LD_INVALID, "");
+    REFUSE(p, LD_PARSE, "");
     p = good;
     p.extra_top = ",\"note\":\"x\"";
-    REFUSE(p, LD_INVALID, "");
+    REFUSE(p, LD_PARSE, "");
     {
         const char *t1 = "{\"sig\":\"" SIG0 "\"}";
         const char *t2 = "{\"event\":[],\"sig\":\"" SIG0 "\"}";
@@ -185,19 +185,19 @@ test_members(void **state)
         struct ld_err err;
 
         memset(&err, 0, sizeof err);
-        assert_int_equal(ld_event_parse(t1, strlen(t1), &ev, &err), LD_INVALID);
+        assert_int_equal(ld_event_parse(t1, strlen(t1), &ev, &err), LD_PARSE);
         assert_string_equal(err.field, "");
         assert_non_null(strstr(err.msg, "event"));
         memset(&err, 0, sizeof err);
-        assert_int_equal(ld_event_parse(t2, strlen(t2), &ev, &err), LD_INVALID);
+        assert_int_equal(ld_event_parse(t2, strlen(t2), &ev, &err), LD_PARSE);
         assert_string_equal(err.field, "event");
         memset(&err, 0, sizeof err);
-        assert_int_equal(ld_event_parse(t3, strlen(t3), &ev, &err), LD_INVALID);
+        assert_int_equal(ld_event_parse(t3, strlen(t3), &ev, &err), LD_PARSE);
         assert_string_equal(err.field, "event");
         memset(&err, 0, sizeof err);
-        assert_int_equal(ld_event_parse(t4, strlen(t4), &ev, &err), LD_INVALID);
+        assert_int_equal(ld_event_parse(t4, strlen(t4), &ev, &err), LD_PARSE);
         memset(&err, 0, sizeof err);
-        assert_int_equal(ld_event_parse(t5, strlen(t5), &ev, &err), LD_INVALID);
+        assert_int_equal(ld_event_parse(t5, strlen(t5), &ev, &err), LD_PARSE);
     }
 }
 
@@ -474,7 +474,7 @@ test_body(void **state)
     (void)state;
     for (i = 0; i < sizeof bad / sizeof *bad; i++) {
         p.body = bad[i];
-        REFUSE(p, LD_INVALID, "event.body");
+        REFUSE(p, LD_PARSE, "event.body");
     }
 }
 
