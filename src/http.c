@@ -556,9 +556,10 @@ completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestT
     struct ld_http_req *r = *req_cls;
     uint64_t us;
 
-    (void)c, (void)t;
+    (void)t;
     if (r == NULL)
         return;
+    ld_http_guard_mark(h, c, 0);
     us = (uint64_t)((mono() - r->t0) * 1e6);
     if (r->status == 0)
         r->status = 499; /* client went away before a reply */
@@ -693,6 +694,7 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url, const char *meth
                     : strcmp(method, "DELETE") == 0 ? "DELETE" : "OTHER";
         *req_cls = r;
         atomic_fetch_add(&h->inflight, 1);
+        ld_http_guard_mark(h, c, 1);
         if (first_call(r, method, url))
             return queue(r);
         return MHD_YES;
@@ -853,6 +855,7 @@ free_server(struct ld_http *h)
     ld_metrics_free(h->m);
     ld_vcache_free(h->vc);
     pthread_mutex_destroy(&h->pool_mu);
+    pthread_mutex_destroy(&h->guard_mu);
     fd = atomic_load(&h->log_fd);
     if (fd > 2)
         close(fd);
@@ -885,6 +888,7 @@ ld_http_start(const struct ld_http_opts *opts, struct ld_http **out, struct ld_e
     h->o = *opts;
     defaults(&h->o);
     pthread_mutex_init(&h->pool_mu, NULL);
+    pthread_mutex_init(&h->guard_mu, NULL);
     atomic_init(&h->log_fd, 2);
     if (opts->db == NULL) {
         rc = ld_err_set(err, LD_INVALID, "db", "no ledger database given");
@@ -954,6 +958,10 @@ ld_http_start(const struct ld_http_opts *opts, struct ld_http **out, struct ld_e
         goto fail;
     }
 
+    if (!ld_http_guard_start(h)) {
+        rc = ld_err_set(err, LD_IO, "", "cannot start the slow-client guard");
+        goto fail;
+    }
     flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
             MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
@@ -973,7 +981,9 @@ ld_http_start(const struct ld_http_opts *opts, struct ld_http **out, struct ld_e
             MHD_OPTION_CONNECTION_LIMIT, h->o.max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
             h->o.max_conns_per_ip, MHD_OPTION_CONNECTION_TIMEOUT, h->o.timeout,
             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * KIB),
-            MHD_OPTION_LISTEN_BACKLOG_SIZE, 511u, MHD_OPTION_ARRAY,
+            MHD_OPTION_LISTEN_BACKLOG_SIZE, 511u, MHD_OPTION_NOTIFY_CONNECTION,
+            ld_http_guard_notify, h, MHD_OPTION_UNESCAPE_CALLBACK, ld_http_unescape, h,
+            MHD_OPTION_ARRAY,
             h->tls ? tls : tls + 2, MHD_OPTION_END);
     }
     (void)sl;
@@ -987,6 +997,7 @@ ld_http_start(const struct ld_http_opts *opts, struct ld_http **out, struct ld_e
     *out = h;
     return LD_OK;
 fail:
+    ld_http_guard_stop(h);
     if (h->w)
         ld_writer_stop(h->w);
     free_server(h);
@@ -1042,6 +1053,7 @@ ld_http_stop(struct ld_http *h, double grace)
     MHD_stop_daemon(h->d);
     if (fd >= 0)
         close(fd);
+    ld_http_guard_stop(h);
     free_server(h);
     return rc;
 }

@@ -79,6 +79,12 @@ struct ld_http {
     atomic_int draining;            /* 1 once stop has begun */
     atomic_int inflight;            /* requests between first call and completion */
     atomic_int log_fd;              /* request log */
+    /* Slow-client guard (http_guard.c). */
+    pthread_mutex_t guard_mu;
+    struct ld_http_conn *conns;     /* open connections */
+    pthread_t guard_thread;
+    int guard_started;
+    atomic_int guard_stop;
 };
 
 /* One request: allocated on the first call, freed when MHD reports completion. */
@@ -178,6 +184,20 @@ int ld_http_number(const char *text, int64_t *out);
 
 /* Now, seconds since the epoch (honours LIANDAN_NOW as the CLI does). */
 int64_t ld_http_now(void);
+
+/* ---- http_guard.c -------------------------------------------------------- */
+struct ld_http_conn;
+/* MHD_OPTION_NOTIFY_CONNECTION callback (cls = the server). */
+void ld_http_guard_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe);
+/* A request on c has begun (1: headers complete) or ended (0). */
+void ld_http_guard_mark(struct ld_http *h, struct MHD_Connection *c, int in_request);
+/* Start / stop the thread that shuts down connections whose request headers
+ * take longer than opts.timeout. start returns 1 on success. */
+int ld_http_guard_start(struct ld_http *h);
+void ld_http_guard_stop(struct ld_http *h);
+/* MHD_OPTION_UNESCAPE_CALLBACK: %XX decoding that keeps "%00" as it is. */
+size_t ld_http_unescape(void *cls, struct MHD_Connection *c, char *s);
 
 /* ---- endpoints ---------------------------------------------------------- */
 void ld_api_healthz(struct ld_http_req *r);
