@@ -39,8 +39,8 @@ load_vkey(const char *arg, const char *opt, struct ld_sig_pub *out)
     if (ld_sig_vkey_parse(arg, strlen(arg), out) == LD_OK)
         return LD_OK;
     if (cli_read(arg, &text, &len) != LD_OK) {
-        cli_err("bundle", "--%s '%s' is not a verifier key line, and cannot be read: %s", opt,
-                arg, strerror(errno));
+        cli_err("bundle", "--%s '%s' is not a verifier key line, and cannot be read: %s", opt, arg,
+                strerror(errno));
         return LD_IO;
     }
     rc = ld_sig_vkey_parse(text, len, out);

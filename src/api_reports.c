@@ -76,11 +76,28 @@ ld_api_trace_bundle(struct ld_http_req *r)
     ld_http_reply(r, 200, "application/json", json, strlen(json));
 }
 
+/* filter=TEXT: a rule id or family, the party concerned, a manifest number
+ * or a batch. */
+static int
+subject_match(const struct ld_audit_item *it, const char *f)
+{
+    char num[24];
+
+    if (ld_audit_rule_ok(f))
+        return ld_audit_match(it, f);
+    snprintf(num, sizeof num, "%lld", (long long)it->manifest);
+    if (strcmp(f, it->party) == 0 || strcmp(f, num) == 0 || strcmp(f, it->batch) == 0)
+        return 1;
+    /* A batch also matches what is wrong with its whole manifest. */
+    return it->batch[0] == '\0' && strncmp(f, num, strlen(num)) == 0 && f[strlen(num)] == '-';
+}
+
 void
 ld_api_anomalies(struct ld_http_req *r)
 {
     struct ld_audit_opts o = LD_AUDIT_OPTS_INIT;
     const char *rule = ld_http_query(r, "rule"), *now = ld_http_query(r, "now");
+    const char *filter = ld_http_query(r, "filter");
     struct ld_audit *a = NULL;
     struct ld_ledger *l;
     struct ld_err err;
@@ -112,7 +129,8 @@ ld_api_anomalies(struct ld_http_req *r)
     items = cJSON_AddArrayToObject(out, "items");
     for (i = 0; i < a->n; i++) {
         char *text;
-        if (rule && !ld_audit_match(&a->items[i], rule))
+        if ((rule && !ld_audit_match(&a->items[i], rule)) ||
+            (filter && !subject_match(&a->items[i], filter)))
             continue;
         text = ld_audit_item_json(&a->items[i]);
         cJSON_AddItemToArray(items, cJSON_Parse(text));

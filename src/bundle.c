@@ -74,8 +74,8 @@ by_number(const void *a, const void *b)
 
 /* Signers met while walking: distinct actors other than the regulator. */
 struct signers {
-    struct ld_map *seen;             /* actor -> (void *)1 */
-    char (*id)[LD_EVENT_ACTOR_MAX];  /* owned: in the order met */
+    struct ld_map *seen;            /* actor -> (void *)1 */
+    char (*id)[LD_EVENT_ACTOR_MAX]; /* owned: in the order met */
     size_t n, cap;
 };
 
@@ -185,8 +185,8 @@ add_entries(struct ld_buf *b, const struct items *it)
 
 /* The inclusion proofs of every item, against the tree of size. */
 static enum ld_rc
-add_proofs(struct ld_buf *b, struct ld_ledger *l, const struct items *it, uint64_t size,
-           int *first, struct ld_err *err)
+add_proofs(struct ld_buf *b, struct ld_ledger *l, const struct items *it, uint64_t size, int *first,
+           struct ld_err *err)
 {
     char *proof = NULL;
     size_t i;
@@ -224,6 +224,13 @@ ld_bundle_build(struct ld_ledger *l, const char *subject, char **out_json, struc
     enum ld_rc rc;
 
     signers.seen = ld_map_new();
+    /* Another connection may have appended since l was opened (the server's
+     * readers): catch up, so that its checkpoints can be proved against. */
+    rc = ld_ledger_refresh(l);
+    if (rc != LD_OK) {
+        rc = ld_err_set(err, rc, "", "cannot read the tree size (%s)", ld_rc_str(rc));
+        goto out;
+    }
     rc = ld_trace_build(s, subject, &t, err);
     if (rc != LD_OK)
         goto out;
@@ -259,21 +266,26 @@ ld_bundle_build(struct ld_ledger *l, const char *subject, char **out_json, struc
         note = NULL;
         rc = ld_ledger_checkpoint(l, &note, &size);
         if (rc != LD_OK && rc != LD_NOTFOUND) {
-            rc = ld_err_set(err, rc, "checkpoint", "cannot sign a checkpoint (%s)",
-                            ld_rc_str(rc));
+            rc = ld_err_set(err, rc, "checkpoint", "cannot sign a checkpoint (%s)", ld_rc_str(rc));
             goto out;
         }
         if (rc == LD_NOTFOUND || size < need) {
             rc = ld_err_set(err, LD_NOTFOUND, "checkpoint",
                             "no checkpoint covers the events of '%s' (leaf %llu) yet: "
                             "sign one with 'liandan checkpoint'",
-                            subject, (unsigned long long)(need - 1));
+                            subject, (unsigned long long)(need ? need - 1 : 0));
             goto out;
         }
     }
+    if (size > ld_ledger_size(l) && (rc = ld_ledger_refresh(l)) != LD_OK) {
+        rc = ld_err_set(err, rc, "", "cannot read the tree size (%s)", ld_rc_str(rc));
+        goto out;
+    }
     if (size > ld_ledger_size(l)) {
-        rc = ld_err_set(err, LD_BUSY, "checkpoint",
-                        "the ledger grew since it was opened: open it again");
+        rc = ld_err_set(err, LD_TAMPERED, "checkpoint",
+                        "the latest checkpoint (size %llu) covers events that are missing "
+                        "(run 'liandan verify')",
+                        (unsigned long long)size);
         goto out;
     }
 
@@ -344,14 +356,15 @@ struct proof {
 
 struct vstate {
     const struct ld_sig_pub *regulator;
-    uint64_t size;                 /* checkpoint */
+    uint64_t size; /* checkpoint */
     uint8_t root[LD_MERKLE_HASH];
-    const cJSON *proofs;           /* borrowed from the bundle */
-    struct proof *p;               /* owned: the proof being checked (4 KiB) */
-    struct ld_map *keys;           /* keyid -> struct ld_store_key * (owned) */
-    struct ld_map *chains;         /* chain -> struct head * (owned) */
-    struct ld_map *registered;     /* party id -> (void *)1 */
-    struct ld_map *signers;        /* actor -> (void *)1 */
+    const cJSON *proofs;       /* borrowed from the bundle */
+    const cJSON *next_proof;   /* the proof of the next item (they come in item order) */
+    struct proof *p;           /* owned: the proof being checked (4 KiB) */
+    struct ld_map *keys;       /* keyid -> struct ld_store_key * (owned) */
+    struct ld_map *chains;     /* chain -> struct head * (owned) */
+    struct ld_map *registered; /* party id -> (void *)1 */
+    struct ld_map *signers;    /* actor -> (void *)1 */
     size_t manifests;
     struct ld_err *err;
 };
@@ -387,8 +400,7 @@ hash_of(const cJSON *v, uint8_t out[LD_MERKLE_HASH])
     size_t n = 0;
 
     return cJSON_IsString(v) &&
-           ld_enc_unb64(v->valuestring, strlen(v->valuestring), out, LD_MERKLE_HASH, &n) ==
-               LD_OK &&
+           ld_enc_unb64(v->valuestring, strlen(v->valuestring), out, LD_MERKLE_HASH, &n) == LD_OK &&
            n == LD_MERKLE_HASH;
 }
 
@@ -465,8 +477,8 @@ event_key(struct vstate *st, const struct ld_event *ev, const char *at, uint64_t
                               ev->actor);
         if (strcmp(ev->key, st->regulator->keyid) != 0)
             return ld_err_set(st->err, LD_WRONGKEY, f,
-                              "event %s: key %s is not the regulator's key %s", ev->id_hex,
-                              ev->key, st->regulator->keyid);
+                              "event %s: key %s is not the regulator's key %s", ev->id_hex, ev->key,
+                              st->regulator->keyid);
         *pk = st->regulator->pk;
         return LD_OK;
     }
@@ -502,8 +514,8 @@ link_chain(struct vstate *st, const struct ld_event *ev, const char *at, const c
         if (party && strcmp(ev->type, "party.register") != 0) {
             snprintf(f, sizeof f, "%s.event.type", at);
             return ld_err_set(st->err, LD_TAMPERED, f,
-                              "event %s: chain '%s' does not start with party.register",
-                              ev->id_hex, chain);
+                              "event %s: chain '%s' does not start with party.register", ev->id_hex,
+                              chain);
         }
         if (!party)
             st->manifests++;
@@ -520,8 +532,8 @@ link_chain(struct vstate *st, const struct ld_event *ev, const char *at, const c
         if (ev->at < h->at) {
             snprintf(f, sizeof f, "%s.event.at", at);
             return ld_err_set(st->err, LD_TAMPERED, f,
-                              "event %s: at is before the previous event of chain '%s'",
-                              ev->id_hex, chain);
+                              "event %s: at is before the previous event of chain '%s'", ev->id_hex,
+                              chain);
         }
     }
     memcpy(h->id, ev->id, LD_MERKLE_HASH);
@@ -566,8 +578,8 @@ apply_party(struct vstate *st, const struct ld_event *ev, const char *at, uint64
         snprintf(f, sizeof f, "%s.event.body.key", at);
         if (k == NULL || !cJSON_IsString(id) || strcmp(k->party, id->valuestring) != 0 ||
             k->revoked_idx != UINT64_MAX)
-            return ld_err_set(st->err, LD_TAMPERED, f,
-                              "event %s revokes no live key of the party", ev->id_hex);
+            return ld_err_set(st->err, LD_TAMPERED, f, "event %s revokes no live key of the party",
+                              ev->id_hex);
         k->revoked_idx = idx;
         k->revoked_at = ev->at;
     }
@@ -580,8 +592,8 @@ apply_party(struct vstate *st, const struct ld_event *ev, const char *at, uint64
  * [out] chain: the event's chain.
  */
 static enum ld_rc
-check_item(struct vstate *st, const char *arr, size_t i, const cJSON *obj, size_t k,
-           int party, uint64_t *last, char chain[LD_CHAIN_MAX])
+check_item(struct vstate *st, const char *arr, size_t i, const cJSON *obj, size_t k, int party,
+           uint64_t *last, char chain[LD_CHAIN_MAX])
 {
     struct proof *p = st->p;
     struct ld_event ev;
@@ -606,8 +618,9 @@ check_item(struct vstate *st, const char *arr, size_t i, const cJSON *obj, size_
     }
     rc = ld_event_parse(text, len, &ev, &e);
     if (rc != LD_OK) {
+        /* The bundle is JSON: an entry of the wrong shape is an invalid item. */
         snprintf(f, sizeof f, "%s.%s", at, e.field);
-        rc = ld_err_set(st->err, rc, f, "%s", e.msg);
+        rc = ld_err_set(st->err, LD_INVALID, f, "%s", e.msg);
         goto out;
     }
     snprintf(f, sizeof f, party ? "%s.event.type" : "%s.event.manifest", at);
@@ -617,11 +630,12 @@ check_item(struct vstate *st, const char *arr, size_t i, const cJSON *obj, size_
         goto out;
     }
     if (!party && ev.manifest == 0) {
-        rc = ld_err_set(st->err, LD_INVALID, f, "event %s (%s) belongs to no manifest",
-                        ev.id_hex, ev.type);
+        rc = ld_err_set(st->err, LD_INVALID, f, "event %s (%s) belongs to no manifest", ev.id_hex,
+                        ev.type);
         goto out;
     }
-    rc = parse_proof(cJSON_GetArrayItem(st->proofs, (int)k), k, p, st->err);
+    rc = parse_proof(st->next_proof, k, p, st->err);
+    st->next_proof = st->next_proof->next;
     if (rc != LD_OK)
         goto out;
     rc = event_key(st, &ev, at, p->index, party, &pk);
@@ -648,12 +662,12 @@ check_item(struct vstate *st, const char *arr, size_t i, const cJSON *obj, size_
         goto out;
     }
     if (ld_merkle_verify_inclusion(p->index, p->size, p->leaf,
-                                   (const uint8_t (*)[LD_MERKLE_HASH])p->path, p->n,
+                                   (const uint8_t(*)[LD_MERKLE_HASH])p->path, p->n,
                                    st->root) != LD_OK) {
         snprintf(f, sizeof f, "proofs[%zu].inclusion", k);
         rc = ld_err_set(st->err, LD_TAMPERED, f,
-                        "event %s (leaf %llu) is not included in the checkpoint's tree",
-                        ev.id_hex, (unsigned long long)p->index);
+                        "event %s (leaf %llu) is not included in the checkpoint's tree", ev.id_hex,
+                        (unsigned long long)p->index);
         goto out;
     }
     if (*last != UINT64_MAX && p->index <= *last) {
@@ -726,14 +740,14 @@ enum ld_rc
 ld_bundle_verify(const char *json, size_t len, const struct ld_sig_pub *regulator,
                  struct ld_bundle_result *res, struct ld_err *err)
 {
-    static const char *const names[] = {"checkpoint", "events",  "ledger_key",
-                                        "parties",    "proofs",  "version"};
+    static const char *const names[] = {"checkpoint", "events", "ledger_key",
+                                        "parties",    "proofs", "version"};
     struct ld_bundle_result r;
     struct vstate st;
     struct ld_err e;
     cJSON *root = NULL;
     const cJSON *ver, *cp, *lk, *parties, *events, *it;
-    char (*pchain)[LD_CHAIN_MAX] = NULL;
+    char(*pchain)[LD_CHAIN_MAX] = NULL;
     const char *x;
     uint64_t v = 0, last;
     size_t np, ne, i;
@@ -806,6 +820,7 @@ ld_bundle_verify(const char *json, size_t len, const struct ld_sig_pub *regulato
 
     /* 3. Party events; 4. manifest events. */
     pchain = ld_xcalloc(np ? np : 1, sizeof *pchain);
+    st.next_proof = st.proofs->child;
     i = 0;
     last = UINT64_MAX;
     cJSON_ArrayForEach(it, parties)

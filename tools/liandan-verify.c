@@ -65,8 +65,7 @@ xrealloc(void *p, size_t n)
 }
 
 /* The verdict: print the first failing item and exit 1. */
-static void
-fail(const char *field, const char *fmt, ...)
+static void fail(const char *field, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3), noreturn))
 #endif
@@ -143,10 +142,10 @@ unhex(const char *s, size_t n, uint8_t *out)
 
     for (i = 0; i < 2 * n; i++) {
         char c = s[i];
-        int v = c >= '0' && c <= '9' ? c - '0'
-              : c >= 'a' && c <= 'f' ? c - 'a' + 10
-              : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                     : -1;
+        int v = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
         if (v < 0)
             return 0;
         if (i % 2 == 0)
@@ -358,8 +357,12 @@ jcs_string(struct buf *b, const char *s)
             char e[2] = {'\\', (char)c};
             buf_add(b, e, 2);
         } else if (c < 0x20) {
-            const char *e = c == '\b' ? "\\b" : c == '\t' ? "\\t" : c == '\n' ? "\\n"
-                          : c == '\f' ? "\\f" : c == '\r' ? "\\r" : NULL;
+            const char *e = c == '\b'   ? "\\b"
+                            : c == '\t' ? "\\t"
+                            : c == '\n' ? "\\n"
+                            : c == '\f' ? "\\f"
+                            : c == '\r' ? "\\r"
+                                        : NULL;
             if (e) {
                 buf_adds(b, e);
             } else {
@@ -602,7 +605,8 @@ open_note(const char *note, const struct vkey *key, const char **why)
         long n;
 
         nl = memchr(line, '\n', (size_t)(end - line));
-        if ((size_t)(nl - line) < sizeof prefix - 1 || memcmp(line, prefix, sizeof prefix - 1) != 0) {
+        if ((size_t)(nl - line) < sizeof prefix - 1 ||
+            memcmp(line, prefix, sizeof prefix - 1) != 0) {
             *why = "a signature line does not start with an em dash";
             return 0;
         }
@@ -612,7 +616,8 @@ open_note(const char *note, const struct vkey *key, const char **why)
             *why = "a signature line is malformed";
             return 0;
         }
-        if ((size_t)(sp - name) != strlen(key->name) || memcmp(name, key->name, strlen(key->name)) != 0)
+        if ((size_t)(sp - name) != strlen(key->name) ||
+            memcmp(name, key->name, strlen(key->name)) != 0)
             continue;
         n = unb64(sp + 1, (size_t)(nl - sp - 1), blob, sizeof blob);
         if (n < 4 || memcmp(blob, key->hash, 4) != 0)
@@ -651,6 +656,7 @@ struct state {
     uint64_t size;
     uint8_t root[HASH];
     const cJSON *proofs;
+    const cJSON *next_proof; /* the proof of the next item (they come in item order) */
     struct key *keys;
     size_t nkeys;
     struct chain *chains;
@@ -665,14 +671,14 @@ struct state {
 struct event {
     const cJSON *body;
     const char *type, *actor, *key;
-    double manifest;              /* 0: none */
+    double manifest; /* 0: none */
     int has_prev;
     uint8_t prev[HASH];
     int64_t at;
     uint8_t sig[SIG];
     uint8_t id[HASH];
     char id_hex[65];
-    struct buf msg;               /* owned: purpose || JCS(event) */
+    struct buf msg; /* owned: purpose || JCS(event) */
 };
 
 static const cJSON *
@@ -706,8 +712,8 @@ static void
 read_event(const cJSON *obj, const char *at, struct event *ev)
 {
     static const char *const outer[] = {"event", "sig"};
-    static const char *const inner[] = {"v", "type", "manifest", "prev", "at", "actor", "key",
-                                        "body"};
+    static const char *const inner[] = {"v",  "type",  "manifest", "prev",
+                                        "at", "actor", "key",      "body"};
     const cJSON *e, *v, *s;
     struct buf entry = {NULL, 0, 0};
     const char *x = NULL, *bad;
@@ -733,9 +739,9 @@ read_event(const cJSON *obj, const char *at, struct event *ev)
     ev->type = v->valuestring;
     v = get(e, "manifest");
     snprintf(f, sizeof f, "%s.event.manifest", at);
-    if (!cJSON_IsNull(v) && !(cJSON_IsNumber(v) && v->valuedouble >= 1 &&
-                              v->valuedouble <= MANIFEST_MAX &&
-                              v->valuedouble == (double)(long long)v->valuedouble))
+    if (!cJSON_IsNull(v) &&
+        !(cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble <= MANIFEST_MAX &&
+          v->valuedouble == (double)(long long)v->valuedouble))
         fail(f, "manifest must be null or a 14-digit number");
     ev->manifest = cJSON_IsNull(v) ? 0 : v->valuedouble;
     v = get(e, "prev");
@@ -900,8 +906,8 @@ event_key(struct state *st, const struct event *ev, const char *at, uint64_t idx
     k = find_key(st, ev->key);
     /* The rule of schema/001_core.sql table keys: cert < idx, from <= at < until, idx < revoked. */
     if (k == NULL)
-        fail(f, "event %s: key %s is not certified by any party event of the bundle",
-             ev->id_hex, ev->key);
+        fail(f, "event %s: key %s is not certified by any party event of the bundle", ev->id_hex,
+             ev->key);
     if (strcmp(k->party, ev->actor) != 0)
         fail(f, "event %s: key %s is certified for %s, not %s", ev->id_hex, k->keyid, k->party,
              ev->actor);
@@ -927,8 +933,10 @@ link_chain(struct state *st, const struct event *ev, const char *at, const char 
     if (c == NULL) {
         snprintf(f, sizeof f, "%s.event.prev", at);
         if (ev->has_prev)
-            fail(f, "event %s: the bundle's first event of chain '%s' has a prev (an earlier "
-                 "event is missing)", ev->id_hex, name);
+            fail(f,
+                 "event %s: the bundle's first event of chain '%s' has a prev (an earlier "
+                 "event is missing)",
+                 ev->id_hex, name);
         snprintf(f, sizeof f, "%s.event.type", at);
         if (party && strcmp(ev->type, "party.register") != 0)
             fail(f, "event %s: chain '%s' does not start with party.register", ev->id_hex, name);
@@ -939,8 +947,10 @@ link_chain(struct state *st, const struct event *ev, const char *at, const char 
     } else {
         snprintf(f, sizeof f, "%s.event.prev", at);
         if (!ev->has_prev || memcmp(ev->prev, c->head, HASH) != 0)
-            fail(f, "event %s: prev is not the event before it in chain '%s' (an event is "
-                 "missing)", ev->id_hex, name);
+            fail(f,
+                 "event %s: prev is not the event before it in chain '%s' (an event is "
+                 "missing)",
+                 ev->id_hex, name);
         snprintf(f, sizeof f, "%s.event.at", at);
         if (ev->at < c->at)
             fail(f, "event %s: at is before the previous event of chain '%s'", ev->id_hex, name);
@@ -951,8 +961,7 @@ link_chain(struct state *st, const struct event *ev, const char *at, const char 
 
 /* A party event's effect on keys (party.key certifies, party.revoke revokes). */
 static void
-apply_party(struct state *st, const struct event *ev, const char *at, const char *id,
-            uint64_t idx)
+apply_party(struct state *st, const struct event *ev, const char *at, const char *id, uint64_t idx)
 {
     char f[96];
 
@@ -1012,7 +1021,8 @@ check_item(struct state *st, const char *arr, size_t i, const cJSON *obj, size_t
         fail(f, "event %s (%s) is not a party event", ev.id_hex, ev.type);
     if (!party && ev.manifest == 0)
         fail(f, "event %s (%s) belongs to no manifest", ev.id_hex, ev.type);
-    read_proof(cJSON_GetArrayItem(st->proofs, (int)k), k, &p);
+    read_proof(st->next_proof, k, &p);
+    st->next_proof = st->next_proof->next;
     pk = event_key(st, &ev, at, p.index, party);
     if (crypto_sign_verify_detached(ev.sig, (const uint8_t *)ev.msg.p, ev.msg.n, pk) != 0) {
         snprintf(f, sizeof f, "%s.sig", at);
@@ -1095,8 +1105,8 @@ load_vkey(const char *arg, const char *opt, struct vkey *out)
         return;
     text = read_all(arg, &len);
     if (text == NULL) {
-        fprintf(stderr, "%s: --%s '%s' is not a verifier key line, and cannot be read: %s\n",
-                prog, opt, arg, strerror(errno));
+        fprintf(stderr, "%s: --%s '%s' is not a verifier key line, and cannot be read: %s\n", prog,
+                opt, arg, strerror(errno));
         exit(2);
     }
     if (strlen(text) != len || !parse_vkey(text, len, out)) {
@@ -1121,7 +1131,7 @@ main(int argc, char **argv)
     struct vkey ledger, pinned;
     cJSON *root;
     const cJSON *cp, *lk, *parties, *events, *it, *ver;
-    char (*pchain)[48];
+    char(*pchain)[48];
     char *text, origin[256];
     size_t len = 0, np, ne, i, tlen;
     uint64_t last, v = 0;
@@ -1139,9 +1149,15 @@ main(int argc, char **argv)
             }
             *(c == 'r' ? &reg : &pin) = optarg;
             break;
-        case 'q': quiet = 1; break;
-        case 'h': fputs(usage, stdout); return 0;
-        default: fputs(usage, stderr); return 2;
+        case 'q':
+            quiet = 1;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        default:
+            fputs(usage, stderr);
+            return 2;
         }
     }
     if (reg == NULL || optind != argc - 1) {
@@ -1177,8 +1193,9 @@ main(int argc, char **argv)
     if (!no_dups(root, 0))
         fail("", "a member name is repeated");
     if (!members_are(root, names, 6, &x))
-        fail(x ? x : "", x ? "unknown member" : "a bundle has checkpoint, events, ledger_key, "
-             "parties, proofs and version");
+        fail(x ? x : "", x ? "unknown member"
+                           : "a bundle has checkpoint, events, ledger_key, "
+                             "parties, proofs and version");
     ver = get(root, "version");
     if (!uint_of(ver, &v) || v != 1)
         fail("version", "not a version 1 bundle");
@@ -1232,6 +1249,7 @@ main(int argc, char **argv)
 
     /* 3. Party events; 4. manifest events. */
     pchain = xmalloc((np ? np : 1) * sizeof *pchain);
+    st.next_proof = st.proofs->child;
     i = 0;
     last = UINT64_MAX;
     cJSON_ArrayForEach(it, parties)

@@ -87,8 +87,10 @@ struct ld_bundle_result {
  * Returns LD_OK; LD_INVALID / LD_NOTFOUND for the subject as ld_trace_build;
  * LD_NOTFOUND when no checkpoint covers the traced events and none can be
  * signed (read-only ledger, or no checkpoint at all); LD_TAMPERED when a
- * stored chain or party record is inconsistent (run `liandan verify`);
- * LD_IO (ledger key unreadable), LD_DB, LD_BUSY.
+ * stored chain or party record is inconsistent, or the latest checkpoint is
+ * larger than the log (run `liandan verify`); LD_IO (ledger key
+ * unreadable), LD_DB, LD_BUSY. Catches up first with what other connections
+ * appended (ld_ledger_refresh).
  */
 enum ld_rc ld_bundle_build(struct ld_ledger *l, const char *subject, char **out_json,
                            struct ld_err *err);
