@@ -40,12 +40,13 @@ ifeq ($(filter clean,$(MAKECMDGOALS)),)
 include $(BUILD)/config.mk
 endif
 
-$(BUILD)/config.mk: tools/install-deps
+$(BUILD)/config.mk: tools/install-deps Makefile
 	@mkdir -p $(BUILD)
 	@tools/install-deps
 	@{ echo 'PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)'; \
 	   echo 'PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)'; \
-	   echo 'CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)'; } > $@.tmp
+	   echo 'CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)'; \
+	   echo 'VERIFY_LIBS := $(shell pkg-config --libs libsodium libcjson 2>/dev/null)'; } > $@.tmp
 	@pkg-config --exists $(PKGS) cmocka || { echo "pkg-config cannot find: $(PKGS) cmocka" >&2; exit 2; }
 	@mv $@.tmp $@
 
@@ -79,7 +80,7 @@ $(BUILD)/liandan: $(CLI_OBJ) $(BUILD)/libliandan.a
 
 # The offline bundle verifier (DESIGN.md §4.5): libsodium and cJSON only, not libliandan.a.
 $(BUILD)/liandan-verify: tools/liandan-verify.c include/liandan/banned.h
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -MF $@.d -o $@ $< $$(pkg-config --libs libsodium libcjson)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -MF $@.d -o $@ $< $(VERIFY_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libliandan.a
 	@mkdir -p $(dir $@)
@@ -138,6 +139,7 @@ certs:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/liandan
 	install -m 0755 $(BUILD)/liandan $(DESTDIR)$(PREFIX)/bin/liandan
+	install -m 0755 $(BUILD)/liandan-verify $(DESTDIR)$(PREFIX)/bin/liandan-verify
 	install -m 0644 $(BUILD)/libliandan.a $(DESTDIR)$(PREFIX)/lib/libliandan.a
 	install -m 0644 include/liandan/*.h $(DESTDIR)$(PREFIX)/include/liandan/
 
@@ -145,4 +147,4 @@ clean:
 	rm -rf build demo
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BUILD)/bench.d $(BUILD)/gen-demo.d $(BUILD)/bench-domain.d \
-	$(BUILD)/loadgen.d $(BUILD)/bare-mhd.d $(BUILD)/gen-events.d
+	$(BUILD)/loadgen.d $(BUILD)/bare-mhd.d $(BUILD)/gen-events.d $(BUILD)/liandan-verify.d
