@@ -113,7 +113,7 @@ $(BUILD)/gen-events: tools/gen-events.c $(BUILD)/libliandan.a
 # Every test: unit tests first (fast, precise), then black-box CLI scenarios,
 # then interop with independent implementations. tests/run-all prints the
 # closing "N passed, N failed" line that CI reads.
-test: all $(UNIT_BIN)
+test: all $(UNIT_BIN) $(BUILD)/gen-demo
 	@BUILD=$(BUILD) SHARED=$(SHARED) PYTHON=$(PYTHON) sh tests/run-all
 
 unit: $(UNIT_BIN)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "http_api.h"
+#include "liandan/data.h"
 #include "liandan/banned.h"
 
 #define STATIC_MAX (8u << 20)
@@ -106,4 +107,25 @@ out:
         close(fd);
     if (dir >= 0)
         close(dir);
+}
+
+/* GET /data/{file}: the reference data the ledger itself embeds (catalogue,
+ * disposal methods, districts), so the pages use exactly what the rules use. */
+void
+ld_api_data(struct ld_http_req *r)
+{
+    const struct ld_data_file *f = ld_data_get(r->arg[0]);
+    char *copy;
+
+    if (f == NULL) {
+        ld_http_error(r, 404, LD_NOTFOUND, "notfound", NULL, "no such data file");
+        return;
+    }
+    copy = malloc(f->len + 1);
+    if (copy == NULL)
+        abort();
+    memcpy(copy, f->text, f->len + 1);
+    ld_http_reply(r, 200, "text/csv; charset=utf-8", copy, f->len);
+    MHD_del_response_header(r->resp, "Cache-Control", "no-store");
+    ld_http_header_add(r, "Cache-Control", "max-age=3600");
 }

@@ -62,6 +62,7 @@ const struct ld_http_route ld_http_routes[] = {
     {"GET", "/v1/log/proof/consistency", ld_api_log_consistency, LD_HTTP_PUBLIC, LD_HTTP_NOBODY,
      0},
     {"GET", "/v1/log/entries/{index}", ld_api_log_entry, LD_HTTP_TOKEN, LD_HTTP_NOBODY, 0},
+    {"GET", "/data/{file}", ld_api_data, LD_HTTP_PUBLIC, LD_HTTP_NOBODY, 0},
     /* Last: any other GET outside /v1/ is a static page (api_static.c). */
     {"GET", "/{static}", ld_api_static, LD_HTTP_PUBLIC, LD_HTTP_NOBODY, 0},
 };

@@ -224,5 +224,6 @@ void ld_api_log_inclusion(struct ld_http_req *r);
 void ld_api_log_consistency(struct ld_http_req *r);
 void ld_api_log_entry(struct ld_http_req *r);
 void ld_api_static(struct ld_http_req *r);
+void ld_api_data(struct ld_http_req *r);
 
 #endif

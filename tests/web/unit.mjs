@@ -1,0 +1,112 @@
+// tests/web/unit.mjs - the pages' own crypto and formats, in Node (same
+// WebCrypto API as the browser), against the shared vectors and the CLI:
+// JCS (RFC 8785), C2SP signed notes, RFC 6962 inclusion, key ids and
+// verifier keys, QR structure, and an encrypted key file made by
+// `liandan keygen` opened by the Argon2id + XSalsa20-Poly1305 code.
+// Environment: SHARED (the shared/ folder), LIANDAN (optional binary).
+import fs from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { canon } from '../../web/js/jcs.js';
+import { verifyNote, rootFromInclusion, unhex, hex, parseVkey, parseKeyFile, keyFromSeed, formatVkey, signEvent, verifyEvent } from '../../web/js/crypto.js';
+import { openSealedSeed, blake2b } from '../../web/js/keyfile-kdf.js';
+import { qrMatrix } from '../../web/js/qr.js';
+
+const SHARED = process.env.SHARED || path.resolve(new URL('../../../shared', import.meta.url).pathname);
+const V = path.join(SHARED, 'vectors');
+let passed = 0, failed = 0;
+async function t(name, fn) {
+  try { await fn(); passed++; console.log('ok - ' + name); } catch (e) { failed++; console.log('not ok - ' + name + '\n  ' + (e.stack || e).toString().split('\n').slice(0, 3).join('\n  ')); }
+}
+const eq = (a, b, m) => { if (a !== b) throw new Error(`${m}: ${a} != ${b}`); };
+
+await t('JCS: shared vectors with integers and strings', async () => {
+  let n = 0;
+  for (const f of fs.readdirSync(path.join(V, 'jcs/input'))) {
+    const input = JSON.parse(fs.readFileSync(path.join(V, 'jcs/input', f), 'utf8'));
+    let out;
+    try { out = canon(input); } catch { continue; } // non-integer numbers: not signed data
+    eq(out, fs.readFileSync(path.join(V, 'jcs/output', f), 'utf8'), f);
+    n++;
+  }
+  if (n < 3) throw new Error('too few vectors checked: ' + n);
+  let threw = false;
+  try { canon({ a: 1.5 }); } catch { threw = true; }
+  if (!threw) throw new Error('a fraction was accepted');
+});
+
+await t('BLAKE2b-512("abc") (RFC 7693 appendix A)', async () => {
+  eq(hex(blake2b(new TextEncoder().encode('abc'))).slice(0, 32), 'ba80a53f981c4d0d6a2797b69f12f6e9', 'digest');
+});
+
+await t('signed notes: C2SP and Go examples, derived bad cases, golden checkpoints', async () => {
+  const d = JSON.parse(fs.readFileSync(path.join(V, 'signed-note/signed_note_vectors.json'), 'utf8'));
+  for (const n of d.notes) {
+    const r = await verifyNote(n.note, n.vkeys[0]).catch(() => ({ verified: false }));
+    eq(r.verified ? 'valid' : 'invalid', n.expect, n.name);
+  }
+  const g = d.golden_checkpoints;
+  for (const c of Object.values(g.checkpoints)) {
+    const note = typeof c === 'string' ? c : c.signed_note || c.note;
+    eq((await verifyNote(note, g.vkey)).verified, true, 'golden checkpoint');
+  }
+});
+
+await t('RFC 6962 inclusion proofs: every proof of the 8-leaf tree', async () => {
+  const d = JSON.parse(fs.readFileSync(path.join(V, 'rfc6962/merkle_8leaf_all_proofs.json'), 'utf8'));
+  for (const p of d.inclusion) {
+    const r = await rootFromInclusion(p.leaf_index, p.tree_size, unhex(p.leaf_hash), p.path.map(unhex));
+    eq(r && hex(r), p.root, `leaf ${p.leaf_index} size ${p.tree_size}`);
+    if (p.path.length) {
+      const bad = await rootFromInclusion(p.leaf_index, p.tree_size, unhex(p.leaf_hash), p.path.slice(1).map(unhex));
+      if (bad && hex(bad) === p.root) throw new Error('a truncated proof verified');
+    }
+  }
+});
+
+await t('verifier keys and key ids round-trip; events sign and verify', async () => {
+  const k = await keyFromSeed(new Uint8Array(32).fill(7), '91210213MADA88N79F');
+  const vk = await formatVkey(k.name, k.pub);
+  const p = await parseVkey(vk);
+  eq(p.id, k.id, 'key id');
+  const ev = { v: 1, type: 'manifest.cancel', manifest: 20262102000001, prev: null, at: '2026-03-02T01:00:00Z', actor: k.name, key: k.id, body: { reason: '计划变更' } };
+  const signed = await signEvent(k, ev);
+  eq(await verifyEvent(k.pub, signed), true, 'verify');
+  signed.event.body.reason = 'x';
+  eq(await verifyEvent(k.pub, signed), false, 'tampered body verified');
+});
+
+await t('QR: version/format structure (finders, timing, dark module)', async () => {
+  for (const s of ['HELLO', 'http://127.0.0.1:8080/#/check/20262102000011/' + 'ab'.repeat(32)]) {
+    const q = qrMatrix(s);
+    const m = q.modules, n = q.size;
+    eq(n, q.version * 4 + 17, 'size');
+    for (const [r, c] of [[0, 0], [0, n - 7], [n - 7, 0]]) eq(m[r + 3][c + 3], 1, 'finder centre');
+    for (let i = 8; i < n - 8; i++) eq(m[6][i], i % 2 === 0 ? 1 : 0, 'timing');
+    eq(m[n - 8][8], 1, 'dark module');
+    eq(q.level, 'M', 'level');
+  }
+});
+
+const LIANDAN = process.env.LIANDAN;
+if (LIANDAN && fs.existsSync(LIANDAN)) {
+  await t('encrypted key file from `liandan keygen` opens (Argon2id + XSalsa20-Poly1305) to its public key', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ld-key-'));
+    const f = path.join(dir, 'k.key');
+    try {
+      execFileSync(LIANDAN, ['keygen', '--name', 'unit-test', '-o', f], { env: { ...process.env, LIANDAN_PASSPHRASE: 'pässwörd 口令' }, stdio: 'ignore' });
+      const kf = parseKeyFile(fs.readFileSync(f, 'utf8'));
+      eq(kf.sealed, true, 'sealed');
+      eq(openSealedSeed(kf, 'wrong'), null, 'wrong passphrase opened');
+      const seed = openSealedSeed(kf, 'pässwörd 口令');
+      const k = await keyFromSeed(seed, kf.name);
+      const want = await parseVkey(fs.readFileSync(f + '.pub', 'utf8').trim());
+      eq(hex(k.pub), hex(want.pub), 'public key');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+console.log(`web-unit: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
