@@ -14,6 +14,7 @@
 #include "liandan/stats.h"
 #include "liandan/tm.h"
 #include "liandan/trace.h"
+#include "liandan/view.h"
 #include "liandan/banned.h"
 
 void
@@ -151,6 +152,27 @@ ld_api_stats(struct ld_http_req *r)
     int64_t year = 0;
     enum ld_rc rc;
 
+    if (bys && strcmp(bys, "state") == 0) {
+        /* Counts by state (the dashboard's first figure): not a quantity table. */
+        cJSON *rows = NULL, *out;
+        if (ys || (fmt && strcmp(fmt, "json") != 0)) {
+            ld_http_error(r, 400, 0, "bad_query", ys ? "year" : "format",
+                          "by=state counts every manifest now, as JSON");
+            return;
+        }
+        if ((l = ld_http_reader(r)) == NULL)
+            return;
+        rc = ld_view_states(ld_ledger_store(l), &rows);
+        if (rc != LD_OK) {
+            ld_http_fail(r, rc, NULL);
+            return;
+        }
+        out = cJSON_CreateObject();
+        cJSON_AddStringToObject(out, "by", "state");
+        cJSON_AddItemToObject(out, "rows", rows);
+        ld_http_reply_json(r, 200, out);
+        return;
+    }
     if (bys && strcmp(bys, "all") != 0 && !ld_stats_by_parse(bys, &by)) {
         ld_http_error(r, 400, 0, "bad_query", "by",
                       "by is all, producer, receiver, category, code, district or month");
@@ -182,4 +204,35 @@ ld_api_stats(struct ld_http_req *r)
         ld_http_reply_json(r, 200, ld_stats_json(st));
     }
     ld_stats_free(st);
+}
+
+void
+ld_api_capacity(struct ld_http_req *r)
+{
+    const char *ys = ld_http_query(r, "year");
+    struct ld_ledger *l;
+    int64_t year = 0;
+    cJSON *items = NULL, *out;
+    enum ld_rc rc;
+
+    if (ys && (strlen(ys) != 4 || !ld_http_number(ys, &year) || year < 1970)) {
+        ld_http_error(r, 400, 0, "bad_query", "year", "year is a year such as 2026");
+        return;
+    }
+    if (ys == NULL) {
+        char d[LD_TM_DATE_LEN];
+        ld_tm_format_date(ld_http_now() + 8 * 3600, d); /* this year in Beijing */
+        year = strtoll(d, NULL, 10);
+    }
+    if ((l = ld_http_reader(r)) == NULL)
+        return;
+    rc = ld_view_capacity(ld_ledger_store(l), (int)year, &items);
+    if (rc != LD_OK) {
+        ld_http_fail(r, rc, NULL);
+        return;
+    }
+    out = cJSON_CreateObject();
+    cJSON_AddNumberToObject(out, "year", (double)year);
+    cJSON_AddItemToObject(out, "items", items);
+    ld_http_reply_json(r, 200, out);
 }

@@ -53,6 +53,9 @@ const struct ld_http_route ld_http_routes[] = {
     {"GET", "/v1/stats", ld_api_stats, LD_HTTP_REGULATOR, LD_HTTP_NOBODY, 0},
     {"GET", "/v1/parties", ld_api_parties_list, LD_HTTP_REGULATOR, LD_HTTP_NOBODY, 0},
     {"GET", "/v1/parties/{id}", ld_api_party_get, LD_HTTP_TOKEN, LD_HTTP_NOBODY, 0},
+    {"GET", "/v1/keys/{keyid}", ld_api_key_get, LD_HTTP_TOKEN, LD_HTTP_NOBODY, 0},
+    {"GET", "/v1/directory", ld_api_directory, LD_HTTP_TOKEN, LD_HTTP_NOBODY, 0},
+    {"GET", "/v1/capacity", ld_api_capacity, LD_HTTP_REGULATOR, LD_HTTP_NOBODY, 0},
     {"POST", "/v1/attachments", ld_api_attachment_post, LD_HTTP_TOKEN, LD_HTTP_RAW,
      LD_STORE_ATTACHMENT_MAX},
     {"GET", "/v1/attachments/{hash}", ld_api_attachment_get, LD_HTTP_TOKEN, LD_HTTP_NOBODY, 0},
@@ -623,7 +626,8 @@ first_call(struct ld_http_req *r, const char *method, const char *url)
         ld_http_header_add(r, "Connection", "close");
         return 1;
     }
-    st = route(r, method, url, &allow);
+    /* HEAD is GET without the body (MHD leaves the body out). */
+    st = route(r, strcmp(method, "HEAD") == 0 ? "GET" : method, url, &allow);
     if (st == 405) {
         ld_http_error(r, 405, 0, "method", NULL, "%s is not allowed here; use %s", method, allow);
         ld_http_header_add(r, "Allow", allow);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "liandan/domain.h"
 #include "liandan/enc.h"
 #include "liandan/event.h"
 #include "liandan/ledger.h"
@@ -65,6 +66,16 @@ event_view(struct ld_store *s, const struct ld_sig_pub *regulator, struct ld_vca
     cJSON_AddStringToObject(o, "at", ev->at_text);
     cJSON_AddStringToObject(o, "actor", ev->actor);
     cJSON_AddStringToObject(o, "key", ev->key);
+    if (ev->has_prev) {
+        char hex[65];
+        cJSON_AddStringToObject(o, "prev", ld_enc_hex(ev->prev, sizeof ev->prev, hex));
+    } else {
+        cJSON_AddNullToObject(o, "prev");
+    }
+    {
+        char b64[LD_ENC_B64_LEN(LD_SIG_SIG)];
+        cJSON_AddStringToObject(o, "sig", ld_enc_b64(ev->sig, sizeof ev->sig, b64));
+    }
     cJSON_AddBoolToObject(o, "verified", *ok);
     cJSON_AddItemToObject(o, "body", cJSON_Duplicate(ev->body, 1));
     *out = o;
@@ -260,6 +271,7 @@ static const char q_keys[] =
     "ORDER BY cert_idx";
 static const char q_licences[] =
     "SELECT kind, number, valid_from, valid_until FROM licences WHERE party = ?1 ORDER BY kind";
+static const char q_vehicles[] = "SELECT plate FROM vehicles WHERE party = ?1 ORDER BY plate";
 static const char q_scope[] =
     "SELECT item, capacity_g, licensed FROM licence_scope WHERE party = ?1 AND kind = ?2 "
     "ORDER BY item";
@@ -306,7 +318,7 @@ add_keys(struct ld_store *s, const char *id, cJSON *arr)
 static enum ld_rc
 add_licences(struct ld_store *s, const char *id, cJSON *arr)
 {
-    struct ld_store_q *q = NULL, *qs = NULL;
+    struct ld_store_q *q = NULL, *qs = NULL, *qv = NULL;
     enum ld_rc rc = ld_store_q(s, q_licences, &q);
 
     if (rc == LD_OK)
@@ -334,6 +346,15 @@ add_licences(struct ld_store *s, const char *id, cJSON *arr)
             cJSON_AddItemToArray(scope, it);
         }
         ld_store_q_done(qs);
+        if (rc == LD_NOTFOUND && strcmp(ld_store_q_col_text(q, 0), "transport") == 0) {
+            cJSON *v = cJSON_AddArrayToObject(o, "vehicles");
+            if ((rc = ld_store_q(s, q_vehicles, &qv)) == LD_OK) {
+                ld_store_q_text(qv, 1, id);
+                while ((rc = ld_store_q_step(qv)) == LD_OK)
+                    cJSON_AddItemToArray(v, cJSON_CreateString(ld_store_q_col_text(qv, 0)));
+                ld_store_q_done(qv);
+            }
+        }
         cJSON_AddItemToArray(arr, o);
         if (rc != LD_NOTFOUND)
             break;
@@ -413,6 +434,210 @@ ld_view_parties(struct ld_store *s, cJSON **out)
     if (rc != LD_NOTFOUND) {
         cJSON_Delete(arr);
         return rc;
+    }
+    *out = arr;
+    return LD_OK;
+}
+
+static const char q_key[] =
+    "SELECT keyid, party, vkey, from_at, until_at, revoked_at, cert_idx FROM keys WHERE keyid = ?1";
+
+enum ld_rc
+ld_view_key(struct ld_store *s, const char *keyid, cJSON **out)
+{
+    struct ld_store_q *q = NULL;
+    struct ld_store_event row;
+    cJSON *o = NULL, *cert;
+    uint64_t idx;
+    enum ld_rc rc = ld_store_q(s, q_key, &q);
+
+    if (rc != LD_OK)
+        return rc;
+    ld_store_q_text(q, 1, keyid);
+    rc = ld_store_q_step(q);
+    if (rc == LD_OK) {
+        o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "keyid", ld_store_q_col_text(q, 0));
+        cJSON_AddStringToObject(o, "party", ld_store_q_col_text(q, 1));
+        cJSON_AddStringToObject(o, "vkey", ld_store_q_col_text(q, 2));
+        add_time(o, "from", ld_store_q_col_int(q, 3));
+        if (ld_store_q_col_null(q, 4))
+            cJSON_AddNullToObject(o, "until");
+        else
+            add_time(o, "until", ld_store_q_col_int(q, 4));
+        if (ld_store_q_col_null(q, 5))
+            cJSON_AddNullToObject(o, "revoked_at");
+        else
+            add_time(o, "revoked_at", ld_store_q_col_int(q, 5));
+        idx = (uint64_t)ld_store_q_col_int(q, 6);
+    }
+    ld_store_q_done(q);
+    if (rc != LD_OK)
+        return rc;
+    rc = ld_store_event_get(s, idx, &row);
+    if (rc != LD_OK) {
+        cJSON_Delete(o);
+        return rc == LD_NOTFOUND ? LD_TAMPERED : rc;
+    }
+    cert = cJSON_ParseWithLength(row.entry, row.entry_len);
+    free(row.entry);
+    if (cert == NULL) {
+        cJSON_Delete(o);
+        return LD_TAMPERED;
+    }
+    cJSON_AddItemToObject(o, "cert", cert);
+    *out = o;
+    return LD_OK;
+}
+
+static const char q_role[] =
+    "SELECT id FROM parties WHERE ',' || roles || ',' LIKE '%,' || ?1 || ',%' ORDER BY id";
+
+enum ld_rc
+ld_view_directory(struct ld_store *s, const char *role, const char *const *codes, size_t n,
+                  int64_t day, cJSON **out)
+{
+    static const char *const roles[] = {"receiver", "collector", "carrier", "producer"};
+    const char *kind = NULL;
+    struct ld_store_q *q = NULL;
+    char (*ids)[19] = NULL;
+    size_t nids = 0, cap = 0, i, k;
+    cJSON *arr;
+    enum ld_rc rc;
+
+    for (i = 0; i < 4 && strcmp(role, roles[i]) != 0; i++)
+        ;
+    if (i == 4)
+        return LD_INVALID;
+    kind = i == 0 ? "disposal" : i == 1 ? "collection" : i == 2 ? "transport" : NULL;
+    rc = ld_store_q(s, q_role, &q);
+    if (rc != LD_OK)
+        return rc;
+    /* Collect the ids first: the checks below use other statements. */
+    ld_store_q_text(q, 1, role);
+    while ((rc = ld_store_q_step(q)) == LD_OK) {
+        if (nids == cap) {
+            cap = cap ? 2 * cap : 64;
+            ids = ld_xrealloc(ids, cap * sizeof *ids);
+        }
+        snprintf(ids[nids++], sizeof ids[0], "%s", ld_store_q_col_text(q, 0));
+    }
+    ld_store_q_done(q);
+    if (rc != LD_NOTFOUND) {
+        free(ids);
+        return rc;
+    }
+    arr = cJSON_CreateArray();
+    for (i = 0; i < nids; i++) {
+        cJSON *o = NULL;
+        int ok = 1;
+        if (kind && (n > 0 || strcmp(kind, "transport") == 0)) {
+            ok = ld_domain_licence(s, ids[i], kind, day, "", NULL) == LD_OK;
+            for (k = 0; ok && strcmp(kind, "transport") != 0 && k < n; k++) {
+                char cat[8];
+                size_t cl = strlen(codes[k]);
+                snprintf(cat, sizeof cat, "HW%s", cl >= 2 ? codes[k] + cl - 2 : "");
+                ok = ld_domain_scope(s, ids[i], kind, codes[k], cat);
+            }
+        }
+        if (!ok)
+            continue;
+        rc = ld_view_party(s, ids[i], &o);
+        if (rc != LD_OK) {
+            cJSON_Delete(arr);
+            free(ids);
+            return rc;
+        }
+        cJSON_DeleteItemFromObjectCaseSensitive(o, "keys");
+        cJSON_DeleteItemFromObjectCaseSensitive(o, "head");
+        cJSON_AddItemToArray(arr, o);
+    }
+    free(ids);
+    *out = arr;
+    return LD_OK;
+}
+
+static const char q_capacity[] =
+    "SELECT s.party, p.name, COALESCE(li.number, ''), s.item, MIN(s.capacity_g), "
+    "  (SELECT COALESCE(SUM(l.accepted_g), 0) FROM manifests m JOIN lines l "
+    "   ON l.manifest = m.number WHERE m.receiver = s.party AND l.category = s.item "
+    "   AND m.received_at >= ?1 AND m.received_at < ?2 AND m.state <> 'cancelled') "
+    "FROM licence_scope s JOIN parties p ON p.id = s.party "
+    "LEFT JOIN licences li ON li.party = s.party AND li.kind = s.kind "
+    "WHERE s.capacity_g IS NOT NULL AND s.kind IN ('disposal', 'collection') "
+    "GROUP BY s.party, s.item ORDER BY s.party, s.item";
+
+enum ld_rc
+ld_view_capacity(struct ld_store *s, int year, cJSON **out)
+{
+    struct ld_store_q *q = NULL;
+    char d[32];
+    int64_t from = 0, to = 0;
+    cJSON *arr;
+    enum ld_rc rc;
+
+    /* The CST year: from 00:00 on 1 January Beijing time, 16:00 UTC the day before. */
+    snprintf(d, sizeof d, "%04d-01-01", year);
+    if (ld_tm_parse_lenient(d, &from) != LD_OK)
+        return LD_INVALID;
+    snprintf(d, sizeof d, "%04d-01-01", year + 1);
+    if (ld_tm_parse_lenient(d, &to) != LD_OK)
+        return LD_INVALID;
+    from -= 8 * 3600, to -= 8 * 3600;
+    rc = ld_store_q(s, q_capacity, &q);
+    if (rc != LD_OK)
+        return rc;
+    ld_store_q_int(q, 1, from);
+    ld_store_q_int(q, 2, to);
+    arr = cJSON_CreateArray();
+    while ((rc = ld_store_q_step(q)) == LD_OK) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "receiver", ld_store_q_col_text(q, 0));
+        cJSON_AddStringToObject(o, "name", ld_store_q_col_text(q, 1));
+        cJSON_AddStringToObject(o, "licence", ld_store_q_col_text(q, 2));
+        cJSON_AddStringToObject(o, "category", ld_store_q_col_text(q, 3));
+        cJSON_AddNumberToObject(o, "capacity_g", (double)ld_store_q_col_int(q, 4));
+        cJSON_AddNumberToObject(o, "used_g", (double)ld_store_q_col_int(q, 5));
+        cJSON_AddItemToArray(arr, o);
+    }
+    ld_store_q_done(q);
+    if (rc != LD_NOTFOUND) {
+        cJSON_Delete(arr);
+        return rc;
+    }
+    *out = arr;
+    return LD_OK;
+}
+
+static const char q_states[] = "SELECT state, COUNT(*) FROM manifests GROUP BY state";
+
+enum ld_rc
+ld_view_states(struct ld_store *s, cJSON **out)
+{
+    static const char *const states[] = {"filed", "in_transit", "arrived", "received",
+                                         "received_with_discrepancy", "rejected", "closed",
+                                         "cancelled"};
+    int64_t counts[8] = {0};
+    struct ld_store_q *q = NULL;
+    cJSON *arr;
+    size_t i;
+    enum ld_rc rc = ld_store_q(s, q_states, &q);
+
+    if (rc != LD_OK)
+        return rc;
+    while ((rc = ld_store_q_step(q)) == LD_OK)
+        for (i = 0; i < 8; i++)
+            if (strcmp(ld_store_q_col_text(q, 0), states[i]) == 0)
+                counts[i] = ld_store_q_col_int(q, 1);
+    ld_store_q_done(q);
+    if (rc != LD_NOTFOUND)
+        return rc;
+    arr = cJSON_CreateArray();
+    for (i = 0; i < 8; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "key", states[i]);
+        cJSON_AddNumberToObject(o, "manifests", (double)counts[i]);
+        cJSON_AddItemToArray(arr, o);
     }
     *out = arr;
     return LD_OK;

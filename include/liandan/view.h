@@ -22,7 +22,8 @@
 /*
  * A manifest: {"number","state","producer","carrier","receiver","filed_at",
  * "head","verified","events":[{"index","id","type","at","actor","key",
- * "verified","body"}]}, events oldest first. Each signature is checked now
+ * "prev","sig","verified","body"}]}, events oldest first (prev and sig as
+ * signed, so that a client can check each signature itself). Each signature is checked now
  * against the key certified for its signer (the regulator's pinned key for
  * the regulator); vc (may be NULL) memoises signatures already found good.
  * An event whose stored id is not the hash of its entry is not verified.
@@ -62,7 +63,8 @@ enum ld_rc ld_view_named(struct ld_store *s, int64_t number, const char *party);
 /*
  * A party: {"id","name","roles":[...],"district","head","keys":[{"keyid",
  * "vkey","from","until","revoked_at"}],"licences":[{"kind","number",
- * "valid_from","valid_until","scope":[{"item","capacity_g","licensed"}]}]}.
+ * "valid_from","valid_until","scope":[{"item","capacity_g","licensed"}]}]};
+ * a transport permit's licence also has "vehicles":[PLATE...].
  * [out] out: new object (cJSON_Delete). Returns LD_OK, LD_NOTFOUND, LD_DB, LD_BUSY.
  */
 enum ld_rc ld_view_party(struct ld_store *s, const char *id, cJSON **out);
@@ -70,5 +72,39 @@ enum ld_rc ld_view_party(struct ld_store *s, const char *id, cJSON **out);
 /* Every party, in id order, as ld_view_party without keys and licences.
  * [out] out: new array. Returns LD_OK, LD_DB, LD_BUSY. */
 enum ld_rc ld_view_parties(struct ld_store *s, cJSON **out);
+
+/*
+ * A certified key: {"keyid","party","vkey","from","until","revoked_at","cert"},
+ * cert being the stored party.key entry that certified it (a signed event,
+ * so a client can check it against the regulator's key itself).
+ * [out] out: new object. Returns LD_OK, LD_NOTFOUND, LD_DB, LD_BUSY.
+ */
+enum ld_rc ld_view_key(struct ld_store *s, const char *keyid, cJSON **out);
+
+/*
+ * Parties with role ("receiver", "collector", "carrier", "producer") as
+ * ld_view_party without keys or head. For a receiver or collector with
+ * codes (n > 0): only those whose disposal (receiver) or collection
+ * (collector) licence is valid on CST day number `day` and covers every code
+ * (by the code or its category). For a carrier: only those with a transport
+ * permit valid on `day`. [out] out: new array (cJSON_Delete).
+ * Returns LD_OK, LD_INVALID (unknown role), LD_DB, LD_BUSY.
+ */
+enum ld_rc ld_view_directory(struct ld_store *s, const char *role, const char *const *codes,
+                             size_t n, int64_t day, cJSON **out);
+
+/*
+ * Licensed annual capacity and its use in CST year `year`: one row per
+ * receiver (or collector) and category with a capacity:
+ * [{"receiver","name","licence","category","capacity_g","used_g"}], used_g
+ * being the grams accepted in that category on manifests received that year
+ * (the year of receipt, as the audit's capacity rule counts).
+ * [out] out: new array. Returns LD_OK, LD_DB, LD_BUSY.
+ */
+enum ld_rc ld_view_capacity(struct ld_store *s, int year, cJSON **out);
+
+/* Manifests per state: [{"key":STATE,"manifests":N}] in state order, all
+ * states present (zero included). [out] out: new array. Returns LD_OK, LD_DB, LD_BUSY. */
+enum ld_rc ld_view_states(struct ld_store *s, cJSON **out);
 
 #endif
