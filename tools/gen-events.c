@@ -82,10 +82,10 @@ now_s(void)
 /* ---- options ------------------------------------------------------------ */
 
 struct opts {
-    const char *key, *db, *out, *bodies, *nonce, *origin;
-    unsigned long long count, first, batch, to, threads;
-    double seconds;
-    int has_count, has_to;
+    const char *key, *db, *out, *bodies, *nonce, *origin; /* --NAME FILE/TEXT, NULL if absent */
+    unsigned long long count, first, batch, to, threads;  /* --NAME N, 0 if absent */
+    double seconds;                                       /* --seconds, 0 if absent */
+    int has_count, has_to;                                /* --count / --to given */
 };
 
 static unsigned long long
@@ -232,13 +232,13 @@ make_event(const struct ld_sig_secret *reg, char series, unsigned long long k, c
 
 /* Sign events [first, first+n) of a series on `threads` threads. */
 struct signjob {
-    const struct ld_sig_secret *reg;
-    char series;
-    unsigned long long first;
-    size_t from, to; /* slice of out[] */
-    const char *at;
-    char **out;
-    size_t *lens;
+    const struct ld_sig_secret *reg; /* signer (borrowed) */
+    char series;                     /* second USCC character: '1' sign, '2' grow */
+    unsigned long long first;        /* party number of out[0] */
+    size_t from, to;                 /* slice of out[] this thread fills */
+    const char *at;                  /* event.at of every event */
+    char **out;                      /* [out] signed events */
+    size_t *lens;                    /* [out] their lengths */
 };
 
 static void *
@@ -486,10 +486,10 @@ cmd_grow(int argc, char **argv)
 }
 
 struct vjob {
-    const uint8_t *pk, *sig, *msg;
-    size_t len;
-    double secs;
-    unsigned long long count;
+    const uint8_t *pk, *sig, *msg; /* a valid signature to check again and again */
+    size_t len;                    /* of msg */
+    double secs;                   /* [in] how long, [out] how long it took */
+    unsigned long long count;      /* [out] verifies done */
 };
 
 static void *
