@@ -32,32 +32,25 @@ ld_api_log_keys(struct ld_http_req *r)
     ld_http_reply_json(r, 200, o);
 }
 
-/* The latest checkpoint's size; replies and returns 0 when there is none. */
+/* The latest checkpoint (kept in memory by the writer); replies 404 and
+ * returns 0 when there is none yet. */
 static int
-latest(struct ld_http_req *r, struct ld_ledger *l, uint64_t *size, char **note)
+latest(struct ld_http_req *r, uint64_t *size, char **note)
 {
-    enum ld_rc rc = ld_store_checkpoint_latest(ld_ledger_store(l), size, note);
-
-    if (rc == LD_NOTFOUND) {
-        ld_http_error(r, 404, LD_NOTFOUND, "notfound", NULL,
-                      "no checkpoint yet; one is signed within a second of the first event");
-        return 0;
-    }
-    if (rc != LD_OK) {
-        ld_http_fail(r, rc, NULL);
-        return 0;
-    }
-    return 1;
+    if (ld_http_checkpoint(r->h, note, size))
+        return 1;
+    ld_http_error(r, 404, LD_NOTFOUND, "notfound", NULL,
+                  "no checkpoint yet; one is signed within a second of the first event");
+    return 0;
 }
 
 void
 ld_api_log_checkpoint(struct ld_http_req *r)
 {
-    struct ld_ledger *l = ld_http_reader(r);
     char *note = NULL;
     uint64_t size;
 
-    if (l == NULL || !latest(r, l, &size, &note))
+    if (!latest(r, &size, &note))
         return;
     ld_http_reply(r, 200, "text/plain; charset=utf-8", note, strlen(note));
 }
@@ -132,7 +125,7 @@ ld_api_log_inclusion(struct ld_http_req *r)
         }
     }
     if (ts == NULL) {
-        if (!latest(r, l, &size, &note))
+        if (!latest(r, &size, &note))
             return;
         free(note);
         if (idx >= size) {

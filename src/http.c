@@ -33,6 +33,11 @@
 #define KIB 1024u
 #define MIB (1024u * 1024u)
 
+/* Page caches (KiB): the server stays small with 10^6 events and more (issue 4:
+ * under 64 MiB resident); the writer keeps the hot end of the id index. */
+#define WRITER_CACHE_KIB 16384u
+#define READER_CACHE_KIB 4096u
+
 /* SPEC: schema/api.md. Order matters only for readability: a path matches
  * at most one pattern of each method. */
 const struct ld_http_route ld_http_routes[] = {
@@ -383,6 +388,7 @@ ld_http_reader(struct ld_http_req *r)
     if (rd == NULL) {
         memset(&lo, 0, sizeof lo);
         lo.store_flags = LD_STORE_READONLY;
+        lo.cache_kib = READER_CACHE_KIB;
         rd = ld_xcalloc(1, sizeof *rd);
         if (ld_ledger_open(h->db, &lo, &rd->l, NULL) != LD_OK) {
             free(rd);
@@ -564,11 +570,13 @@ completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestT
     if (r == NULL)
         return;
     ld_http_guard_mark(h, c, 0);
-    us = (uint64_t)((mono() - r->t0) * 1e6);
-    if (r->status == 0)
-        r->status = 499; /* client went away before a reply */
-    ld_metrics_request(h->m, r->route ? r->route_idx : ld_http_nroutes, r->status, us);
-    log_request(r, us);
+    if (!r->counted) {
+        /* The client went away before a reply was queued. */
+        us = (uint64_t)((mono() - r->t0) * 1e6);
+        r->status = 499;
+        ld_metrics_request(h->m, r->route ? r->route_idx : ld_http_nroutes, r->status, us);
+        log_request(r, us);
+    }
     reader_put(h, r->rd);
     if (r->resp)
         MHD_destroy_response(r->resp);
@@ -677,6 +685,14 @@ queue(struct ld_http_req *r)
 
     if (r->resp == NULL) /* a handler that forgot to reply is our bug */
         ld_http_error(r, 500, LD_IO, "io", NULL, "internal error; the request was not applied");
+    /* Counted and logged as the reply is queued, so a client that has seen
+     * the reply also sees it in /metrics. Duration: until the reply is ready. */
+    if (!r->counted) {
+        uint64_t us = (uint64_t)((mono() - r->t0) * 1e6);
+        r->counted = 1;
+        ld_metrics_request(r->h->m, r->route ? r->route_idx : ld_http_nroutes, r->status, us);
+        log_request(r, us);
+    }
     ret = MHD_queue_response(r->conn, r->status, r->resp);
     return ret;
 }
@@ -745,6 +761,37 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url, const char *meth
     if (r->suspended)
         return MHD_YES;
     return queue(r);
+}
+
+/* ---- the latest checkpoint ---------------------------------------------- */
+
+static void
+on_checkpoint(void *ctx, const char *note, uint64_t size)
+{
+    struct ld_http *h = ctx;
+    char *copy = ld_xstrdup(note), *old;
+
+    pthread_mutex_lock(&h->cp_mu);
+    old = h->cp_note;
+    h->cp_note = copy;
+    h->cp_size = size;
+    pthread_mutex_unlock(&h->cp_mu);
+    free(old);
+}
+
+int
+ld_http_checkpoint(struct ld_http *h, char **note, uint64_t *size)
+{
+    int ok;
+
+    pthread_mutex_lock(&h->cp_mu);
+    ok = h->cp_note != NULL;
+    if (ok) {
+        *note = ld_xstrdup(h->cp_note);
+        *size = h->cp_size;
+    }
+    pthread_mutex_unlock(&h->cp_mu);
+    return ok;
 }
 
 /* ---- start and stop ----------------------------------------------------- */
@@ -859,8 +906,11 @@ free_server(struct ld_http *h)
     ld_ratelimit_free(h->rl);
     ld_metrics_free(h->m);
     ld_vcache_free(h->vc);
+    ld_http_mcache_free(h->mcache);
     pthread_mutex_destroy(&h->pool_mu);
     pthread_mutex_destroy(&h->guard_mu);
+    pthread_mutex_destroy(&h->cp_mu);
+    free(h->cp_note);
     fd = atomic_load(&h->log_fd);
     if (fd > 2)
         close(fd);
@@ -894,6 +944,7 @@ ld_http_start(const struct ld_http_opts *opts, struct ld_http **out, struct ld_e
     defaults(&h->o);
     pthread_mutex_init(&h->pool_mu, NULL);
     pthread_mutex_init(&h->guard_mu, NULL);
+    pthread_mutex_init(&h->cp_mu, NULL);
     atomic_init(&h->log_fd, 2);
     if (opts->db == NULL) {
         rc = ld_err_set(err, LD_INVALID, "db", "no ledger database given");
@@ -938,6 +989,7 @@ ld_http_start(const struct ld_http_opts *opts, struct ld_http **out, struct ld_e
     memset(&lo, 0, sizeof lo);
     lo.key_passphrase = opts->key_passphrase;
     lo.threads = h->o.threads;
+    lo.cache_kib = WRITER_CACHE_KIB;
     rc = ld_ledger_open(h->db, &lo, &wl, err);
     if (rc == LD_OK)
         rc = ld_domain_register(wl);
@@ -957,7 +1009,8 @@ ld_http_start(const struct ld_http_opts *opts, struct ld_http **out, struct ld_e
         route_names[i] = ld_http_routes[i].path;
     h->m = ld_metrics_new(route_names, ld_http_nroutes);
     h->vc = ld_vcache_new(1u << 16);
-    rc = ld_writer_start(wl, h->o.checkpoint_interval, h->m, &h->w);
+    h->mcache = ld_http_mcache_new();
+    rc = ld_writer_start(wl, h->o.checkpoint_interval, h->m, on_checkpoint, h, &h->w);
     if (rc != LD_OK) {
         rc = ld_err_set(err, rc, "", "cannot start the writer thread");
         goto fail;

@@ -79,6 +79,11 @@ struct ld_http {
     atomic_int draining;            /* 1 once stop has begun */
     atomic_int inflight;            /* requests between first call and completion */
     atomic_int log_fd;              /* request log */
+    struct ld_http_mcache *mcache;  /* manifest replies by (number, head, state): api_manifests.c */
+    /* The latest checkpoint, kept by the writer's callback (GET needs no SQL). */
+    pthread_mutex_t cp_mu;
+    char *cp_note;                  /* owned; NULL before the first */
+    uint64_t cp_size;
     /* Slow-client guard (http_guard.c). */
     pthread_mutex_t guard_mu;
     struct ld_http_conn *conns;     /* open connections */
@@ -110,6 +115,7 @@ struct ld_http_req {
     unsigned status;
     size_t bytes;
     int suspended;
+    int counted;                    /* metrics and log written (at queue time) */
     double t0;
     /* Writer jobs of POST /v1/events and :batch. */
     struct ld_writer_job job;
@@ -182,6 +188,10 @@ int ld_http_may_read_manifest(struct ld_http_req *r, int64_t number);
 /* Parse a manifest number (1..10^14-1) from text. Returns 1 and sets *out. */
 int ld_http_number(const char *text, int64_t *out);
 
+/* The latest checkpoint: [out] *note (new string, free()) and *size.
+ * Returns 0 when there is none yet. */
+int ld_http_checkpoint(struct ld_http *h, char **note, uint64_t *size);
+
 /* Now, seconds since the epoch (honours LIANDAN_NOW as the CLI does). */
 int64_t ld_http_now(void);
 
@@ -198,6 +208,11 @@ int ld_http_guard_start(struct ld_http *h);
 void ld_http_guard_stop(struct ld_http *h);
 /* MHD_OPTION_UNESCAPE_CALLBACK: %XX decoding that keeps "%00" as it is. */
 size_t ld_http_unescape(void *cls, struct MHD_Connection *c, char *s);
+
+/* ---- api_manifests.c: the manifest reply memo ---------------------------- */
+struct ld_http_mcache;
+struct ld_http_mcache *ld_http_mcache_new(void);
+void ld_http_mcache_free(struct ld_http_mcache *mc);
 
 /* ---- endpoints ---------------------------------------------------------- */
 void ld_api_healthz(struct ld_http_req *r);

@@ -249,6 +249,8 @@ ld_ledger_open(const char *db, const struct ld_ledger_opts *opts, struct ld_ledg
     if (l->opts.skew_past == 0)
         l->opts.skew_past = 86400;
     rc = ld_store_open(db, l->opts.store_flags, &l->store, err);
+    if (rc == LD_OK && l->opts.cache_kib)
+        rc = ld_store_cache(l->store, l->opts.cache_kib);
     if (rc != LD_OK)
         goto out;
     if (ld_store_meta_get(l->store, "origin", &l->origin) != LD_OK ||

@@ -303,6 +303,15 @@ out:
     return LD_OK;
 }
 
+enum ld_rc
+ld_store_cache(struct ld_store *s, unsigned kib)
+{
+    char sql[64];
+
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = -%u", kib ? kib : 65536u);
+    return exec(s, sql);
+}
+
 void
 ld_store_close(struct ld_store *s)
 {

@@ -26,6 +26,8 @@ struct ld_writer {
     uint64_t cp_size;   /* size of the last checkpoint signed or found */
     double cp_time;     /* when it was signed (monotonic) */
     enum ld_rc final_rc;
+    ld_writer_checkpoint_fn on_cp;
+    void *cp_ctx;
 };
 
 static double
@@ -44,11 +46,13 @@ checkpoint(struct ld_writer *w)
     char *note = NULL;
     enum ld_rc rc = ld_ledger_checkpoint(w->l, &note, &size);
 
-    free(note);
     if (rc == LD_OK) {
         w->cp_size = size;
         w->cp_time = mono();
+        if (w->on_cp)
+            w->on_cp(w->cp_ctx, note, size);
     }
+    free(note);
     return rc;
 }
 
@@ -160,18 +164,22 @@ loop(void *arg)
 
 enum ld_rc
 ld_writer_start(struct ld_ledger *l, double cp_interval, struct ld_metrics *m,
-                struct ld_writer **out)
+                ld_writer_checkpoint_fn on_cp, void *cp_ctx, struct ld_writer **out)
 {
     struct ld_writer *w = ld_xcalloc(1, sizeof *w);
     char *note = NULL;
 
     w->l = l;
     w->m = m;
+    w->on_cp = on_cp;
+    w->cp_ctx = cp_ctx;
     w->cp_interval = cp_interval > 0 ? cp_interval : 1;
     w->tail = &w->head;
     atomic_init(&w->size, ld_ledger_size(l));
     if (ld_store_checkpoint_latest(ld_ledger_store(l), &w->cp_size, &note) != LD_OK)
         w->cp_size = 0;
+    else if (on_cp)
+        on_cp(cp_ctx, note, w->cp_size);
     free(note);
     w->cp_time = mono() - w->cp_interval;
     pthread_mutex_init(&w->mu, NULL);

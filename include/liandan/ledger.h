@@ -65,6 +65,7 @@ struct ld_ledger_opts {
     unsigned threads;          /* signature-check threads for batches; 0 = number of cores */
     int64_t skew_future;       /* seconds event.at may be ahead of now; 0 = 300 */
     int64_t skew_past;         /* seconds event.at may lag behind now; 0 = 86400 */
+    unsigned cache_kib;        /* page cache of the connection (ld_store_cache); 0 = default */
 };
 
 /*

@@ -40,6 +40,11 @@ enum ld_rc ld_store_open(const char *path, unsigned flags, struct ld_store **out
 /* Close; NULL is a no-op. Rolls back an open transaction. */
 void ld_store_close(struct ld_store *s);
 
+/* Page cache of this connection in KiB (default 65536: the id index and the
+ * Merkle tiles stay hot for bulk appends; a server's readers need far less).
+ * Returns LD_OK or LD_DB. */
+enum ld_rc ld_store_cache(struct ld_store *s, unsigned kib);
+
 /* Transactions (BEGIN IMMEDIATE / COMMIT / ROLLBACK). Returns LD_OK, LD_BUSY or LD_DB.
  * commit first writes what the store holds back for it (open Merkle tiles; the
  * newest events' ids into table ids); if it fails the transaction stays open

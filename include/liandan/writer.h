@@ -37,14 +37,18 @@ struct ld_writer_job {
     struct ld_writer_job *next;   /* private to the writer */
 };
 
+/* Told of each checkpoint: the stored latest at start, then each one signed
+ * (note borrowed for the call). Runs on the starting thread, then the writer's. */
+typedef void (*ld_writer_checkpoint_fn)(void *ctx, const char *note, uint64_t size);
+
 /*
  * Start the writer thread on l (takes ownership of l, also on failure).
  * cp_interval: seconds between checkpoints while events arrive (> 0).
- * m: counters (borrowed; may be NULL).
+ * m: counters (borrowed; may be NULL). on_cp, cp_ctx: may be NULL.
  * [out] out: the writer; stop it with ld_writer_stop(). Returns LD_OK or LD_IO.
  */
 enum ld_rc ld_writer_start(struct ld_ledger *l, double cp_interval, struct ld_metrics *m,
-                           struct ld_writer **out);
+                           ld_writer_checkpoint_fn on_cp, void *cp_ctx, struct ld_writer **out);
 
 /* Queue job (borrowed until its done callback). After stop has begun the job
  * is refused: returns LD_BUSY and done is not called. */
