@@ -10,11 +10,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "liandan/canon.h"
-#include "liandan/domain.h"
-#include "liandan/enc.h"
-#include "liandan/mem.h"
-#include "liandan/tm.h"
 #include "liandan/view.h"
 #include "liandan/banned.h"
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "http_api.h"
+#include "liandan/event.h"
 #include "liandan/mem.h"
 #include "liandan/banned.h"
 
@@ -66,9 +67,42 @@ submit(struct ld_http_req *r, void (*done)(struct ld_writer_job *))
     }
 }
 
+/*
+ * Check the event's signature here, on the request thread, when its key is
+ * already certified: many request threads verify in parallel while the writer
+ * commits, and the writer then skips the signature (ld_ledger_set_vcache).
+ * Anything unusual (not parseable, unknown key) is left to the writer, which
+ * judges every event in full and answers the errors.
+ */
+static void
+preverify(struct ld_http_req *r, const char *text, size_t len)
+{
+    struct ld_event ev;
+    struct ld_store_key k;
+    struct ld_ledger *l;
+    const uint8_t *pk = NULL;
+
+    if (ld_event_parse(text, len, &ev, NULL) != LD_OK)
+        return;
+    memset(&k, 0, sizeof k);
+    if (strcmp(ev.key, r->h->regulator.keyid) == 0)
+        pk = r->h->regulator.pk;
+    else if ((l = ld_http_reader(r)) != NULL &&
+             ld_store_key_get(ld_ledger_store(l), ev.key, &k) == LD_OK)
+        pk = k.pub;
+    if (pk && !ld_vcache_has(r->h->vc, ev.id, ev.key) && ld_event_verify(&ev, pk) == LD_OK)
+        ld_vcache_put(r->h->vc, ev.id, ev.key);
+    if (k.vkey)
+        ld_store_key_release(&k);
+    ld_event_release(&ev);
+}
+
 void
 ld_api_events_post(struct ld_http_req *r)
 {
+    preverify(r, r->body, r->len);
+    if (r->resp) /* no reader could be opened: replied 503 */
+        return;
     r->items = ld_xcalloc(1, sizeof *r->items);
     r->items[0].text = r->body;
     r->items[0].len = r->len;
@@ -183,6 +217,12 @@ ld_api_events_batch(struct ld_http_req *r)
     for (i = 0; i < n; i++) {
         r->items[i].text = starts[i];
         r->items[i].len = lens[i];
+        preverify(r, starts[i], lens[i]);
+    }
+    if (r->resp) {
+        free(starts);
+        free(lens);
+        return;
     }
     r->nitems = n;
     free(starts);

@@ -80,10 +80,10 @@ proof_reply(struct ld_http_req *r, enum ld_rc rc, char *json, const char *what)
         return;
     }
     free(json);
-    if (rc == LD_INVALID || rc == LD_NOTFOUND)
-        ld_http_error(r, rc == LD_INVALID ? 400 : 404, rc == LD_INVALID ? 0 : rc, rc == LD_INVALID ? "bad_query"
-                                                                             : "notfound",
-                      NULL, "%s", what);
+    if (rc == LD_INVALID)
+        ld_http_error(r, 400, 0, "bad_query", NULL, "%s", what);
+    else if (rc == LD_NOTFOUND)
+        ld_http_error(r, 404, LD_NOTFOUND, "notfound", NULL, "%s", what);
     else
         ld_http_fail(r, rc, NULL);
 }

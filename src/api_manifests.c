@@ -14,6 +14,7 @@
 #include "liandan/mem.h"
 #include "liandan/enc.h"
 #include "liandan/tm.h"
+#include "liandan/uscc.h"
 #include "liandan/view.h"
 #include "liandan/banned.h"
 
@@ -55,6 +56,18 @@ ld_api_manifests_list(struct ld_http_req *r)
     f.district = ld_http_query(r, "district");
     if (f.role && (!f.party || !one_of(f.role, roles))) {
         bad_query(r, "role", "role needs party and is producer, carrier or receiver");
+        return;
+    }
+    if (f.party && ld_uscc_check(f.party, "party", NULL) != LD_OK) {
+        bad_query(r, "party", "party is a unified social credit code (18 characters)");
+        return;
+    }
+    if (f.district && (strlen(f.district) != 6 || strspn(f.district, "0123456789") != 6)) {
+        bad_query(r, "district", "district is a 6-digit code");
+        return;
+    }
+    if (f.code && !ld_domain_code_ok("2021", f.code) && !ld_domain_category_ok(f.code)) {
+        bad_query(r, "code", "code is a waste code NNN-NNN-NN or a category HWxx");
         return;
     }
     if (f.state && !one_of(f.state, states)) {

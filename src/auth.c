@@ -139,7 +139,7 @@ ld_auth_token_check(struct ld_auth *a, const char *token, int64_t now, char keyi
                     int64_t *exp)
 {
     const char *d1, *d2, *p;
-    char want[65];
+    char want[65], kid[33];
     long long e = 0;
     size_t i;
 
@@ -157,13 +157,14 @@ ld_auth_token_check(struct ld_auth *a, const char *token, int64_t now, char keyi
             return LD_PARSE;
         e = e * 10 + (*p - '0');
     }
-    memcpy(keyid, token, 32);
-    keyid[32] = '\0';
-    mac(a, keyid, e, want);
+    memcpy(kid, token, 32);
+    kid[32] = '\0';
+    mac(a, kid, e, want);
     if (sodium_memcmp(want, d2 + 1, 64) != 0)
         return LD_BADSIG;
     if ((int64_t)e <= now)
         return LD_INVALID;
+    memcpy(keyid, kid, sizeof kid);
     *exp = (int64_t)e;
     return LD_OK;
 }

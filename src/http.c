@@ -993,6 +993,9 @@ ld_http_start(const struct ld_http_opts *opts, struct ld_http **out, struct ld_e
     rc = ld_ledger_open(h->db, &lo, &wl, err);
     if (rc == LD_OK)
         rc = ld_domain_register(wl);
+    h->vc = ld_vcache_new(1u << 16);
+    if (rc == LD_OK)
+        ld_ledger_set_vcache(wl, h->vc);
     if (rc == LD_OK)
         rc = ld_ledger_derive(wl, "http-token", mac_key, err);
     if (rc != LD_OK) {
@@ -1008,7 +1011,6 @@ ld_http_start(const struct ld_http_opts *opts, struct ld_http **out, struct ld_e
     for (i = 0; i < ld_http_nroutes; i++)
         route_names[i] = ld_http_routes[i].path;
     h->m = ld_metrics_new(route_names, ld_http_nroutes);
-    h->vc = ld_vcache_new(1u << 16);
     h->mcache = ld_http_mcache_new();
     rc = ld_writer_start(wl, h->o.checkpoint_interval, h->m, on_checkpoint, h, &h->w);
     if (rc != LD_OK) {

@@ -89,5 +89,5 @@ ld_ratelimit_take(struct ld_ratelimit *rl, const void *addr, size_t len, double 
     else
         wait = (unsigned)ceil((1 - s->tokens) / rl->rate);
     pthread_mutex_unlock(mu);
-    return wait ? wait : 0;
+    return wait;
 }

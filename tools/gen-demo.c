@@ -2120,6 +2120,8 @@ consolidate(struct gen *g, int ci, int64_t t)
     int count[W_COUNT] = {0}, dest[W_COUNT], w, d, island = strcmp(c->district, "210224") == 0;
     size_t i, k;
 
+    if (c->nholds == 0)
+        return; /* nothing gathered (qsort must not see a NULL array) */
     qsort(c->holds, c->nholds, sizeof *c->holds, by_age);
     for (w = 0; w < W_COUNT; w++) {
         oldest[w] = day;

@@ -113,6 +113,15 @@ enum ld_rc ld_ledger_derive(struct ld_ledger *l, const char *context, uint8_t ou
                             struct ld_err *err);
 
 /*
+ * Let appends trust the memo vc (borrowed; NULL: none) for signatures that
+ * another thread has already checked (vcache.h): the HTTP server verifies each
+ * event's signature on its request thread, in parallel, and the writer then
+ * skips that work. Key certification, chains and rules are still checked here.
+ */
+struct ld_vcache;
+void ld_ledger_set_vcache(struct ld_ledger *l, struct ld_vcache *vc);
+
+/*
  * For a read-only ledger beside a writer in another connection: catch up
  * with the size the store holds now (reloads the O(log n) right edge), so
  * that proofs and roots may use sizes committed since open. No-op when

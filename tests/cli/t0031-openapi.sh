@@ -6,9 +6,11 @@
 #   schema/events/*.json ones included;
 # - every "METHOD /path" of api.md is an operation here and every operation
 #   here is in api.md; every other path api.md names (the authorisation table)
-#   is here too;
+#   is here too; api.md's "Static pages:" item stands for its methods on / and
+#   /{page} (any file of --web) and the operations it names, and a capitalised
+#   segment (`GET /data/FILE`) for a parameter (/data/{file});
 # - `security: []` on exactly the public operations: api.md's "anyone" row,
-#   "need(s) no token" sentence, and the two auth steps; an
+#   "need(s) no token" sentence, the static pages, and the two auth steps; an
 #   operation api.md marks "(token)", "(regulator)"... is never public;
 # - every schema is valid JSON Schema 2020-12 and uses no unknown keyword (a
 #   typo, or an unquoted comma in a YAML flow mapping); every example (schema
@@ -135,15 +137,36 @@ for p, item in doc.get("paths", {}).items():
                 err("%s %s: path parameter %s not in the path or not required" % (m.upper(), p, x["name"]))
 
 # ---- api.md <-> openapi.yaml ---------------------------------------------------------
-api_ops = set(re.findall(r"\b(GET|POST|PUT|PATCH|DELETE) (/[^\s`?\[|]*)", api))
+OP = r"\b(GET|POST|PUT|PATCH|DELETE) (/[^\s`?\[|]*)"
+def templated(p):  # "/data/FILE": a segment in capitals is a parameter, "/data/{file}"
+    return re.sub(r"/([A-Z][A-Z0-9_]*)(?=/|$)", lambda m: "/{%s}" % m.group(1).lower(), p)
+api_ops = {(m, templated(p)) for m, p in re.findall(OP, api)}
 if len(api_ops) < 20:
     err("only %d 'METHOD /path' found in api.md: has its style changed?" % len(api_ops))
+# The "Static pages:" item: "any other `GET`/`HEAD` outside `/v1/` is a file of `--web DIR`
+# (`/` is `index.html`)" is those methods on / and on /{page} (a path under the web
+# directory); with the operations the item names (`GET /data/FILE`), the "static pages"
+# of the authorisation table.
+static_ops = set()
+item = re.search(r"^- Static pages:(.*?)(?=^- |^#|\Z)", api, re.M | re.S)
+if item:
+    static_ops = {(m, templated(p)) for m, p in re.findall(OP, item.group(1))}
+    other = re.search(r"any other ((?:`[A-Z]+`/?)+) outside `/v1/`", item.group(1))
+    if not other:
+        err("api.md: the 'Static pages:' item does not say which methods serve the pages")
+    else:
+        for m in re.findall(r"`([A-Z]+)`", other.group(1)):
+            static_ops |= {(m, "/"), (m, "/{page}")}
+api_ops |= static_ops
 for m, p in sorted(api_ops - set(ops)):
     err("api.md has %s %s; openapi.yaml does not" % (m, p))
 for m, p in sorted(set(ops) - api_ops):
     err("openapi.yaml has %s %s; api.md does not" % (m, p))
 for p in sorted({x.split("?")[0] for x in re.findall(r"`(/[^`\s]+)`", api)}):
-    if not any(fnmatch.fnmatchcase(q, p) for q in doc["paths"]):
+    if p.endswith("/"):  # a prefix ("outside `/v1/`")
+        if not any(q.startswith(p) for q in doc["paths"]):
+            err("api.md names %s; no path of openapi.yaml is under it" % p)
+    elif not any(fnmatch.fnmatchcase(q, p) for q in doc["paths"]):
         err("api.md names %s; no path of openapi.yaml matches it" % p)
 
 # ---- public operations -----------------------------------------------------------
@@ -151,6 +174,8 @@ row = re.search(r"^\| anyone \|(.*)$", api, re.M)
 anyone = re.findall(r"`(/[^`]+)`", row.group(1)) if row else []
 if not anyone:
     err("api.md: no '| anyone |' row in the authorisation table")
+if row and "static pages" in row.group(1) and not static_ops:
+    err("api.md: 'static pages' are public, but no 'Static pages:' item says what they are")
 # "`POST /a` and `POST /b` need no token" / "`POST /a` needs no token"
 notoken = set()
 for m in re.finditer(r"((?:`(?:GET|POST) \S+`(?: and |, )?)+) needs? no token", api):
@@ -158,7 +183,7 @@ for m in re.finditer(r"((?:`(?:GET|POST) \S+`(?: and |, )?)+) needs? no token", 
 public = set()
 for (m, p) in ops:
     if any(fnmatch.fnmatchcase(p, a) for a in anyone) or (m, p) in notoken \
-            or p.startswith("/v1/auth/"):
+            or p.startswith("/v1/auth/") or (row and "static pages" in row.group(1) and (m, p) in static_ops):
         public.add((m, p))
 for (m, p), op in sorted(ops.items()):
     sec = op.get("security", doc.get("security"))

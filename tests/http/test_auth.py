@@ -116,6 +116,8 @@ def test_revoked_key_loses_its_token(world):
     k1 = p.key
     k2 = ld.Key("second")
     L.certify(p, k2)
+    p.keys = [k1]
+    n = L.file(p, world.recv, world.carr)  # signed with k1 before its revocation
     t1 = ld.login(c, k1, L.origin)["token"]
     t2 = ld.login(c, k2, L.origin)["token"]
     path = "/v1/manifests"
@@ -129,9 +131,12 @@ def test_revoked_key_loses_its_token(world):
         r = c.post("/v1/auth/token", signed_token_request(k1, r.json()["nonce"], L.origin))
     assert_401(r)
     # Nor does it sign events any more.
-    p.keys = [k1]
     r = L.file(p, world.recv, world.carr, expect=422)
     assert r.json()["error"] == "wrongkey", r
+    # What it signed before stays valid.
+    d = c.get("/v1/manifests/%d" % n, token=t2).json()
+    assert d["verified"] is True and d["events"][0]["verified"] is True, d
+    assert d["events"][0]["key"] == k1.key_id
 
 
 def test_token_expiry_and_key_validity(spawn):

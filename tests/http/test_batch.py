@@ -1,5 +1,6 @@
 """POST /v1/events:batch: in-order processing, per-item results, the 1000-item cap."""
 import json
+import urllib.parse
 
 import ldclient as ld
 
@@ -107,3 +108,32 @@ def test_batch_limits(world):
     ld.is_error_body(r)
     r = world.c.post("/v1/events:batch", json.dumps([one]).encode(), ctype="text/plain")
     assert r.status == 415, r
+
+
+def test_batch_of_filings_and_the_default_page_size(world):
+    """101 filings in one batch, each taking the next number: a later item sees
+    the earlier ones. The list's default limit is 100."""
+    w, L = world, world.L
+    p = L.new_party("批量填报公司", ["producer"], "210213")
+    items = []
+    numbers = []
+    for i in range(101):
+        n = L.next_number(p) + i
+        body = L.file_body(p, w.recv, w.carr, [ld.oil_line(qty_g=1000 + i)])
+        items.append(ld.build_event(p.key, "manifest.file", p.id, body, manifest=n))
+        numbers.append(n)
+    res = results(post_batch(world, items), 101)
+    assert [x["status"] for x in res] == [201] * 101, [x for x in res if x["status"] != 201][:3]
+    idx = [x["receipt"]["leaf_index"] for x in res]
+    assert idx == list(range(idx[0], idx[0] + 101))
+    for n in numbers:
+        year, city = int(str(n)[:4]), str(n)[4:8]
+        L.serial[(year, city)] = max(L.serial.get((year, city), 0), int(str(n)[8:]))
+    tok = L.token(p)
+    page = world.c.get("/v1/manifests", token=tok).json()
+    assert [it["number"] for it in page["items"]] == numbers[:100] and page["next_cursor"], page["next_cursor"]
+    page2 = world.c.get("/v1/manifests?cursor=" + urllib.parse.quote(page["next_cursor"], safe=""),
+                        token=tok).json()
+    assert [it["number"] for it in page2["items"]] == numbers[100:] and page2["next_cursor"] is None
+    page = world.c.get("/v1/manifests?limit=1000", token=tok).json()
+    assert [it["number"] for it in page["items"]] == numbers and page["next_cursor"] is None

@@ -5,12 +5,14 @@ import datetime
 import hashlib
 import io
 import json
+import os
 import urllib.parse
 import xml.dom.minidom
 
 import pytest
 
 import ldclient as ld
+from conftest import ROOT
 
 TRACK = b'{"type":"LineString","coordinates":[[121.38,39.40],[121.80,39.05]]}'
 
@@ -172,6 +174,12 @@ def test_heads(S):
     assert h == {"chain": "m:%d" % m1, "id": last, "index": L.receipts[last]["leaf_index"]}, h
     h = get(S, "/v1/heads/p:%s" % w.recv.id, w.recv).json()
     assert h["chain"] == "p:" + w.recv.id and h["id"] == L.heads["p:" + w.recv.id], h
+    # The calendar chain, after the regulator loads a year (the 2023 notice, before the built-in years).
+    cal = json.load(open(os.path.join(ROOT, "schema", "events", "calendar.load.json")))["examples"][0]
+    s = ld.build_event(L.reg, "calendar.load", "regulator", cal, prev=None)
+    L.submit(s, "c:calendar")
+    h = get(S, "/v1/heads/c:calendar").json()
+    assert h == {"chain": "c:calendar", "id": ld.event_id(s), "index": L.receipts[ld.event_id(s)]["leaf_index"]}, h
     for bad in ("x:1", "m:abc", "p:123"):
         r = S["w"].c.get("/v1/heads/" + bad, token=S["reg"])
         assert r.status in (400, 404), (bad, r)
