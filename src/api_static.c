@@ -91,7 +91,10 @@ ld_api_static(struct ld_http_req *r)
                  (unsigned long long)st.st_mtim.tv_nsec);
     inm = ld_http_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
     if (inm && strcmp(inm, etag) == 0) {
+        /* RFC 9110 §15.4.5: the headers a 200 would have sent. */
         ld_http_reply(r, 304, NULL, NULL, 0);
+        MHD_del_response_header(r->resp, "Cache-Control", "no-store");
+        ld_http_header_add(r, "Cache-Control", "no-cache");
         ld_http_header_add(r, "ETag", etag);
         goto out;
     }

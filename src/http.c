@@ -141,11 +141,9 @@ route(struct ld_http_req *r, const char *method, const char *path, const char **
         if (!match(ld_http_routes[i].path, path, args))
             continue;
         if (strcmp(ld_http_routes[i].method, method) != 0) {
-            /* The static catch-all does not make every path "known". */
-            if (strcmp(ld_http_routes[i].path, "/{static}") != 0) {
-                other = 1;
-                *allow = ld_http_routes[i].method;
-            }
+            other = 1;
+            *allow = strcmp(ld_http_routes[i].method, "GET") == 0 ? "GET, HEAD"
+                                                                   : ld_http_routes[i].method;
             continue;
         }
         r->route = &ld_http_routes[i];
