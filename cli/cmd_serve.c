@@ -112,6 +112,10 @@ cmd_serve(int argc, char **argv)
     }
     if (optind != argc)
         return cli_usage(usage, 0);
+    if ((s_cert != NULL) != (s_key != NULL)) {
+        cli_err("serve", "HTTPS needs both a certificate and a key (--tls-cert and --tls-key)");
+        return cli_usage(usage, 0);
+    }
     o.db = cli_db(db);
     o.listen = s_listen;
     o.tls_cert = s_cert;

@@ -3,7 +3,7 @@
 
 for c in keygen init party sign submit log entry checkpoint ledger-key prove verify reindex \
          file cancel pickup handover arrive receive reject dispose show list calendar \
-         correct approve attach attachment trace audit stats; do
+         correct approve attach attachment trace audit stats bundle serve auth; do
     expect_exit 0 ld "$c" --help
     expect_out "usage: liandan $c"
 done
@@ -28,6 +28,14 @@ expect_exit 2 ld attach
 expect_err "missing FILE"
 expect_exit 2 ld attachment
 expect_err "missing HASH"
+expect_exit 2 ld auth
+expect_err "missing --key"
+expect_exit 2 ld auth --key k --origin o
+expect_err "missing NONCE"
+expect_exit 2 ld serve --rate fast
+expect_err "--rate 'fast'"
+expect_exit 2 ld serve --listen 127.0.0.1:0 extra
+expect_exit 2 ld bundle
 expect_exit 0 ld --help
 expect_out "commands:"
 expect_exit 2 ld
