@@ -1,7 +1,7 @@
 // app.js - the shell: navigation by role, language switch, hash routes.
-// Each page module exports render(main, params, query) and may be async.
+// Each page module exports render(main, params, query, who, pre) and may be async.
 import { L, getLang, setLang, roleName } from './js/i18n.js';
-import { getSession, restore, signOut, get, logKeys } from './js/api.js';
+import { getSession, restore, signingKey, signOut, get, logKeys, myParty, keptParty } from './js/api.js';
 import { html, esc, raw, errorText } from './js/ui.js';
 
 const routes = [
@@ -19,6 +19,12 @@ const routes = [
   ['check/:n/:id', () => import('./js/pages/check.js')],
 ];
 const PUBLIC = new Set(['login', 'check/:n/:id']);
+// The first read of a page that does not depend on its code, sent when the
+// route starts rather than once the page's module is loaded; the page gets
+// the promise as `pre`.
+const PREFETCH = {
+  'm/:n': (p) => get('/v1/manifests/' + encodeURIComponent(p.n)),
+};
 
 function match(path) {
   const segs = path.split('/').filter(Boolean);
@@ -31,16 +37,17 @@ function match(path) {
   return null;
 }
 
-// The party record of the signed-in party (roles, name), cached per session.
-let me = null;
+// The party record of the signed-in party (name, roles, licences): the copy
+// kept for this tab at once when there is one (read again in the background,
+// once per page load), else read now.
 export async function whoami() {
   const s = getSession();
   if (!s) return null;
   if (s.party === 'regulator') return { id: 'regulator', name: L('生态环境局', 'Ecology & Environment Bureau'), roles: ['regulator'] };
-  if (!me || me.id !== s.party) {
-    try { me = await get('/v1/parties/' + s.party); } catch { me = { id: s.party, name: s.party, roles: [] }; }
-  }
-  return me;
+  const fresh = myParty();
+  const kept = keptParty();
+  if (kept) { fresh.catch(() => {}); return kept; }
+  try { return await fresh; } catch { return { id: s.party, name: s.party, roles: [] }; }
 }
 
 function nav(who) {
@@ -63,7 +70,7 @@ function shell(who) {
     ? String(html`<span class="who-name" title="${who.id}">${who.name}</span> ${who.id === 'regulator' ? '' : html`<span class="who-role">${(who.roles || []).map(roleName).join('·')}</span>`}
        <button type="button" id="signout" class="link">${L('退出', 'Sign out')}</button>`)
     : '';
-  document.getElementById('signout')?.addEventListener('click', async () => { await signOut(); me = null; location.hash = '#/login'; });
+  document.getElementById('signout')?.addEventListener('click', async () => { await signOut(); location.hash = '#/login'; });
   const lb = document.getElementById('lang');
   lb.textContent = getLang() === 'en' ? '中文' : 'English';
   document.getElementById('brand-sub').textContent = L('危险废物转移联单', 'Hazardous-waste transfer manifests');
@@ -78,11 +85,12 @@ export async function route() {
   const main = document.getElementById('main');
   document.body.removeAttribute('data-ready');
   let m = match(path) || match('');
-  // Fetch the page's module while the session is restored.
   const mod = m.load ? m.load() : null;
   mod?.catch(() => {});
-  await restore();
-  const s = getSession();
+  // This tab's session at once; its signing key is read back meanwhile, and
+  // if it is gone the session ends: back to the sign-in page.
+  const s = restore();
+  if (s && !PUBLIC.has(m.pat)) signingKey().then((k) => { if (!k && my === seq) location.replace('#/login?next=' + encodeURIComponent(location.hash)); });
   if (!m.load) {
     // Home: each role lands on its own page.
     location.replace(!s ? '#/login' : s.party === 'regulator' ? '#/dashboard' : '#/work');
@@ -92,13 +100,15 @@ export async function route() {
     location.replace('#/login?next=' + encodeURIComponent(location.hash));
     return;
   }
+  const pre = s && PREFETCH[m.pat] ? PREFETCH[m.pat](m.params) : null;
+  pre?.catch(() => {});
   const who = s ? await whoami() : null;
   shell(who);
   try {
     const page = await mod;
     if (my !== seq) return;
     main.className = 'page-' + m.pat.split('/')[0];
-    await page.render(main, m.params, query, who);
+    await page.render(main, m.params, query, who, pre);
   } catch (e) {
     if (my !== seq) return;
     console.error(e);

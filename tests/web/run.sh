@@ -6,11 +6,14 @@
 # npm's playwright-core (no browser download) through tests/web/e2e.mjs:
 # sign in as each role, file -> pickup -> arrive -> accept -> dispose through
 # the pages, dashboard and trace before/after, a refusal next to its field,
-# print view, language switch, phone viewport, an encrypted key file.
+# print view, language switch, phone viewport, an encrypted key file; every
+# event signature of the ledger checked by the page code against certified
+# keys, a tampered event and a forged key certificate caught; the requests
+# each page makes; every page loaded LOADS times, timed (reported, not asserted).
 # Screenshots, a PDF and timings go to $ART (default build/web-artifacts/).
 #
 # Environment: BUILD (build dir, default build), LIANDAN, GEN (binaries), SHARED,
-# CHROMIUM (default /usr/bin/chromium), ART, MANIFESTS (demo size, 300).
+# CHROMIUM (default /usr/bin/chromium), ART, MANIFESTS (demo size, 300), LOADS (5).
 # Exit: 0 all passed, 1 a scenario failed, 2 setup failed.
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)

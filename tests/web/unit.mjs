@@ -12,6 +12,8 @@ import { canon } from '../../web/js/jcs.js';
 import { verifyNote, rootFromInclusion, unhex, hex, parseVkey, parseKeyFile, keyFromSeed, formatVkey, signEvent, verifyEvent } from '../../web/js/crypto.js';
 import { openSealedSeed, blake2b } from '../../web/js/keyfile-kdf.js';
 import { qrMatrix } from '../../web/js/qr.js';
+import { keyring, checkManifest } from '../../web/js/verify.js';
+import { eventId } from '../../web/js/crypto.js';
 
 const SHARED = process.env.SHARED || path.resolve(new URL('../../../shared', import.meta.url).pathname);
 const V = path.join(SHARED, 'vectors');
@@ -87,6 +89,62 @@ await t('QR: version/format structure (finders, timing, dark module)', async () 
     eq(m[n - 8][8], 1, 'dark module');
     eq(q.level, 'M', 'level');
   }
+});
+
+// A small ledger made here: a regulator key, party keys certified by party.key
+// events, and a manifest's chain; js/verify.js must accept it and catch each fault.
+await t('manifest events verified against certified keys (js/verify.js): good chain, faults caught', async () => {
+  const reg = await keyFromSeed(new Uint8Array(32).fill(1), 'test.regulator');
+  const P = '91210213MADA88N79F', C = '91210213MAU04H595K';
+  const prod = await keyFromSeed(new Uint8Array(32).fill(2), P);
+  const carr = await keyFromSeed(new Uint8Array(32).fill(3), C);
+  const other = await keyFromSeed(new Uint8Array(32).fill(4), 'not.the.regulator');
+  const lk = { regulator_key: await formatVkey(reg.name, reg.pub), regulator_key_id: reg.id };
+  const certOf = async (k, party, from, until, signer = reg, revoked_at = null) => {
+    const vkey = await formatVkey(k.name, k.pub);
+    const cert = await signEvent(signer, { v: 1, type: 'party.key', manifest: null, prev: null, at: from, actor: 'regulator', key: reg.id, body: { id: party, pub: vkey, until } });
+    return { keyid: k.id, party, vkey, from, until, revoked_at, cert };
+  };
+  const keys = { [prod.id]: await certOf(prod, P, '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z'), [carr.id]: await certOf(carr, C, '2026-01-01T00:00:00Z', null) };
+  const number = 20262102000001;
+  const events = [];
+  const add = async (k, actor, type, at, body) => {
+    const prev = events.length ? events.at(-1).id : null;
+    const s = await signEvent(k, { v: 1, type, manifest: number, prev, at, actor, key: k.id, body });
+    events.push({ index: events.length, id: await eventId(s), type, at, actor, key: k.id, prev, sig: s.sig, verified: true, body });
+  };
+  await add(prod, P, 'manifest.file', '2026-03-02T01:00:00Z', { lines: [{ qty_g: 1000 }] });
+  await add(carr, C, 'transport.pickup', '2026-03-02T02:00:00Z', { vehicle: '辽B16976' });
+  await add(carr, C, 'transport.arrive', '2026-03-02T03:00:00Z', { place: 'x' });
+  await add(reg, 'regulator', 'manifest.correct', '2026-03-03T00:00:00Z', { request: true });
+  const m = { number, events };
+  const run = async (mm, ks = keys) => {
+    let fetched = 0;
+    const ring = keyring(async (id) => { fetched++; if (!ks[id]) throw Object.assign(new Error('no such key'), { status: 404 }); return structuredClone(ks[id]); }, async () => lk);
+    const res = await checkManifest(mm, ring);
+    return { codes: res.map((r) => (r.ok ? 'ok' : r.why.map((w) => w[0]).join('+'))).join(' '), fetched };
+  };
+  const good = await run(m);
+  eq(good.codes, 'ok ok ok ok', 'good chain');
+  eq(good.fetched, 2, 'one request per party key, none for the regulator');
+  const tweak = (f) => { const mm = structuredClone(m); f(mm); return mm; };
+  eq((await run(tweak((mm) => { mm.events[0].body.lines[0].qty_g = 2000; }))).codes, 'id+sig ok ok ok', 'tampered body');
+  eq((await run(tweak((mm) => { mm.events[2].prev = mm.events[0].id; }))).codes, 'ok ok id+prev+sig ok', 'broken chain');
+  eq((await run(tweak((mm) => { mm.number += 1; }))).codes, 'id+sig id+sig id+sig id+sig', 'another manifest number');
+  eq((await run(tweak((mm) => { mm.events[1].sig = mm.events[2].sig; }))).codes, 'ok id+sig ok ok', 'swapped signature');
+  eq((await run(tweak((mm) => { mm.events[1].actor = P; }))).codes, 'ok id+party+sig ok ok', 'key of another party');
+  const ks = (f) => { const k = structuredClone(keys); f(k); return k; };
+  eq((await run(m, ks((k) => { k[carr.id].revoked_at = '2026-03-02T02:30:00Z'; }))).codes, 'ok ok revoked ok', 'revoked key');
+  eq((await run(m, ks((k) => { k[carr.id].until = k[carr.id].cert.event.body.until = '2026-03-02T02:30:00Z'; }))).codes, 'ok key key ok', 'validity changed without the regulator');
+  eq((await run(m, { ...keys, [carr.id]: await certOf(carr, C, '2026-03-02T02:30:00Z', null) })).codes, 'ok early ok ok', 'key certified after the event');
+  eq((await run(m, { ...keys, [prod.id]: await certOf(prod, P, '2026-01-01T00:00:00Z', '2026-03-01T00:00:00Z') })).codes, 'expired ok ok ok', 'expired key');
+  eq((await run(m, { ...keys, [carr.id]: await certOf(carr, C, '2026-01-01T00:00:00Z', null, other) })).codes, 'ok key key ok', 'certificate not signed by the regulator');
+  eq((await run(m, ks((k) => { k[carr.id].cert.event.body.id = P; k[carr.id].party = P; }))).codes, 'ok key key ok', 'certificate altered to another party');
+  eq((await run(m, ks((k) => { k[carr.id].vkey = k[prod.id].vkey; }))).codes, 'ok key key ok', 'another verifier key');
+  eq((await run(m, ks((k) => { delete k[carr.id]; }))).codes, 'ok key key ok', 'key not certified (404)');
+  const down = keyring(async () => { throw Object.assign(new Error('offline'), { status: 0 }); }, async () => lk);
+  const r = await checkManifest(m, down);
+  eq(r.map((x) => (x.ok ? 'ok' : x.unknown ? '?' : 'bad')).join(' '), '? ? ? ok', 'keys not readable');
 });
 
 const LIANDAN = process.env.LIANDAN;

@@ -118,7 +118,7 @@ export function normLicence(l) {
     else if (s.licensed) out.codes.push(s.item);
     if (s.capacity_g != null) out.capacity_g[s.item] = s.capacity_g;
   }
-  if (l.kind === 'transport' && !l.vehicles) out.vehicles = l.vehicles || [];
+  if (l.kind === 'transport') out.vehicles = l.vehicles || [];
   return out;
 }
 export const partyLicences = (p) => (p?.licences || []).map(normLicence);

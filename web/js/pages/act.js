@@ -4,7 +4,7 @@
 // and posts it; a refusal is shown next to the field it names.
 import { L, qty, typeName, DISCREPANCY_KINDS, discrepancyName } from '../i18n.js';
 import { html, $, $$, showRefusal, clearRefusal, loadCsv, errorText, partyLicences } from '../ui.js';
-import { get, post, submitEvent, nowRfc3339 } from '../api.js';
+import { get, post, submitEvent, nowRfc3339, myParty } from '../api.js';
 import { summarise } from './detail.js';
 
 const TYPES = {
@@ -19,10 +19,24 @@ function person(prefix, label) {
   return html`<div class="row"><label>${label}${L('姓名', ' name')}<input id="${prefix}-name" data-field="${prefix}.name" autocomplete="name"></label>
     <label>${label}${L('资格证号', ' qualification no.')}<input id="${prefix}-licence" data-field="${prefix}.licence" inputmode="numeric"></label></div>`;
 }
-function vehicleFields(plates) {
-  return html`<datalist id="plates">${plates.map((p) => html`<option value="${p}">`)}</datalist>
+// The plates of the carrier's transport permits valid today ("vehicles" of
+// its transport licences, GET /v1/parties/{uscc}): offered in datalists and
+// as buttons (a phone has no good datalist), tractors apart from trailers.
+export function permitPlates(licences, today) {
+  const permits = licences.filter((l) => l.kind === 'transport');
+  const valid = permits.filter((l) => (!l.valid_from || l.valid_from <= today) && (!l.valid_until || today <= l.valid_until));
+  const plates = [...new Set(valid.flatMap((l) => l.vehicles || []))].sort();
+  return { vehicles: plates.filter((p) => !p.endsWith('挂')), trailers: plates.filter((p) => p.endsWith('挂')), permits: valid };
+}
+function vehicleFields({ vehicles, trailers, permits }) {
+  const chips = (list, target) => list.map((p) => html`<button type="button" class="chip plate" data-target="${target}" data-plate="${p}" aria-pressed="false">${p}</button>`);
+  return html`<datalist id="plates">${vehicles.map((p) => html`<option value="${p}">`)}</datalist>
+    <datalist id="trailer-plates">${trailers.map((p) => html`<option value="${p}">`)}</datalist>
     <div class="row"><label>${L('车牌号', 'Vehicle plate')}<input id="vehicle" list="plates" data-field="vehicle" autocomplete="off"></label>
-    <label>${L('挂车牌号（可选）', 'Trailer plate (optional)')}<input id="trailer" list="plates" data-field="trailer" autocomplete="off"></label></div>`;
+    <label>${L('挂车牌号（可选）', 'Trailer plate (optional)')}<input id="trailer" list="trailer-plates" data-field="trailer" autocomplete="off"></label></div>
+    ${permits.length ? html`<div class="plates small" id="permit-plates"><span class="muted">${L('许可证车辆', 'Permit vehicles')} (${permits.map((l) => l.number).join('、')}):</span>
+      ${chips(vehicles, 'vehicle')}${trailers.length ? html`<details><summary>${L('挂车', 'Trailers')} ${trailers.length}</summary>${chips(trailers, 'trailer')}</details>` : ''}</div>`
+    : html`<p class="warn small" id="permit-plates">${L('本单位今天没有有效的道路运输许可', 'No transport permit of this carrier is valid today')}</p>`}`;
 }
 const trackField = () => html`<label>${L('GPS 轨迹（GeoJSON，可选）', 'GPS track (GeoJSON, optional)')}<input type="file" id="track" accept=".geojson,.json,application/geo+json" data-field="track"></label>`;
 
@@ -42,6 +56,10 @@ export async function render(main, params, query, who) {
   const kind = params.kind;
   const type = TYPES[kind];
   if (!type) throw new Error('unknown action');
+  // The manifest and this party's own record (licences, permit vehicles; read
+  // afresh unless the shell read it just now) together.
+  const selfP = myParty(5000).catch(() => ({ licences: [] }));
+  const methodsP = kind === 'dispose' ? loadCsv('data/disposal-methods.csv').catch(() => []) : [];
   let m = null, readErr = null;
   if (params.n !== '0') {
     try { m = await get('/v1/manifests/' + params.n); } catch (e) { readErr = e; }
@@ -49,14 +67,12 @@ export async function render(main, params, query, who) {
   if (!m && kind !== 'handover') throw readErr || new Error('no manifest');
   const s = m ? summarise(m) : null;
   const lines = s?.body.lines || [];
-  const [self, methods] = await Promise.all([
-    get('/v1/parties/' + who.id).catch(() => ({ licences: [] })),
-    kind === 'dispose' ? loadCsv('data/disposal-methods.csv').catch(() => []) : [],
-  ]);
+  const [self, methods] = await Promise.all([selfP, methodsP]);
   const lics = partyLicences(self);
-  const permit = lics.find((l) => l.kind === 'transport' || l.vehicles) || {};
-  const licence = lics.find((l) => l.kind === 'disposal' || l.kind === 'collection') || {};
-  const plates = permit.vehicles || [];
+  const today = todayCst();
+  const current = (l) => (!l.valid_from || l.valid_from <= today) && (!l.valid_until || today <= l.valid_until);
+  const licence = lics.find((l) => (l.kind === 'disposal' || l.kind === 'collection') && current(l)) || lics.find((l) => l.kind === 'disposal' || l.kind === 'collection') || {};
+  const plates = permitPlates(lics, today);
   const held = (i) => {
     const a = s?.receipt?.body.lines.find((x) => x.line === i + 1);
     const done = s?.disposals.flatMap((d) => d.body.lines).filter((x) => x.line === i + 1).reduce((t, x) => t + x.qty_g, 0) || 0;
@@ -114,6 +130,14 @@ export async function render(main, params, query, who) {
     const mm = /(\d{14})\/([0-9a-f]{64})/.exec(e.target.value);
     if (mm) { $('#h-number').value = mm[1]; $('#h-prev').value = mm[2]; }
   });
+  // A plate tapped fills its field; the field's plate shows pressed.
+  for (const id of ['vehicle', 'trailer']) {
+    const input = $('#' + id);
+    if (!input) continue;
+    const mark = () => $$(`button.plate[data-target=${id}]`).forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.plate === input.value.trim())));
+    input.addEventListener('input', mark);
+    $$(`button.plate[data-target=${id}]`).forEach((b) => b.addEventListener('click', () => { input.value = b.dataset.plate; mark(); }));
+  }
   $$('.rcv').forEach((el) => el.addEventListener('input', () => { const acc = el.closest('fieldset').querySelector('.acc'); acc.value = el.value; }));
 
   form.addEventListener('submit', async (e) => {

@@ -13,27 +13,33 @@ export async function render(main, params) {
     <p>${L('联单编号', 'Manifest')} <strong class="mono">${n}</strong></p>
     <p class="small">${L('打印时最新事件', 'Latest event when printed')}: <span class="mono">${id}</span></p>
     <p id="incl">…</p><p id="cur"></p></section>`);
+  // Signed in, the manifest's current head is read alongside the proof.
+  const cur = getSession() ? get('/v1/manifests/' + n).then((m) => ({ m }), (e) => ({ e })) : null;
   try {
-    const [note, keys] = await Promise.all([fetch('/v1/log/checkpoint').then((r) => r.text()), logKeys()]);
+    // The checkpoint and the proof against the latest one, together; if a
+    // newer checkpoint was signed in between, the proof is asked for again
+    // at the size of the checkpoint read.
+    const proofAt = (size) => get(`/v1/log/proof/inclusion?id=${id}` + (size ? `&tree_size=${size}` : ''), { token: false });
+    const [note, keys, first] = await Promise.all([fetch('/v1/log/checkpoint').then((r) => r.text()), logKeys(), proofAt(null).catch((e) => e)]);
     const cp = await verifyNote(note, keys.ledger_key);
-    const proof = await get(`/v1/log/proof/inclusion?id=${id}&tree_size=${cp.size}`, { token: false });
+    const proof = first instanceof Error || first.tree_size !== cp.size ? await proofAt(cp.size) : first;
     const leaf = unb64(proof.leaf_hash);
     const root = await rootFromInclusion(proof.leaf_index, proof.tree_size, leaf, proof.inclusion.map(unb64));
-    const ok = cp.verified && root && b64(root) === cp.root && b64(unhex(id)) === proof.leaf_hash;
+    const ok = cp.verified && proof.tree_size === cp.size && root && b64(root) === cp.root && b64(unhex(id)) === proof.leaf_hash;
     $('#incl').innerHTML = String(ok
       ? html`<span class="ok">${L(`✔ 该事件已记入账本（第 ${proof.leaf_index} 条，检查点 ${cp.size} 条，签名已验证）`, `✔ This event is in the ledger (entry ${proof.leaf_index}, checkpoint of ${cp.size}, signature verified)`)}</span>`
       : html`<span class="bad">${L('✘ 未能证明该事件在账本中', '✘ Could not prove this event is in the ledger')}</span>`);
   } catch (e) {
     $('#incl').innerHTML = String(html`<span class="warn">${errorText(e)}</span>`);
   }
-  if (getSession()) {
-    try {
-      const m = await get('/v1/manifests/' + n);
+  if (cur) {
+    const { m, e } = await cur;
+    if (m) {
       const head = m.head || m.events[m.events.length - 1].id;
       $('#cur').innerHTML = String(head === id
         ? html`<span class="ok">${L('✔ 打印后联单没有新的事件', '✔ No event since printing')} · ${stateName(m.state)}</span>`
         : html`<span class="warn">${L('打印后联单已有新事件', 'The manifest has moved on since printing')} · ${stateName(m.state)}</span> <a href="#/m/${n}">${L('查看', 'view')}</a>`);
-    } catch (e) {
+    } else {
       $('#cur').textContent = errorText(e);
     }
   } else {

@@ -2,57 +2,14 @@
 // month and per category, anomalies with filters, receivers' licensed
 // capacity used this year, and the latest checkpoint verified here.
 import { L, stateName, STATE_ORDER, ruleName, qty } from '../i18n.js';
-import { html, raw, $, $$, esc, errorText, normLicence } from '../ui.js';
+import { html, $, $$, errorText } from '../ui.js';
 import { get, logKeys } from '../api.js';
 import { barChart } from '../charts.js';
 import { verifyNote } from '../crypto.js';
 
-// /v1/stats answers {items:[...]} (or rows/groups); each item names its group
-// in "key" or in a column named after the grouping.
-export function statItems(res, by) {
-  const items = res?.items || res?.rows || res?.groups || [];
-  return items.map((it) => ({ ...it, key: it.key ?? it[by] ?? it.group ?? it.name }))
-    .filter((it) => !['total', 'TOTAL', 'all', ''].includes(String(it.key ?? '')));
-}
+// GET /v1/stats answers {"by","year","rows":[{"key",...}],"total":{...}}.
+export const statRows = (res) => (res?.rows || []).filter((it) => it.key != null && it.key !== '');
 const tonnes = (g, axis) => (axis ? (g / 1e6).toFixed(g / 1e6 >= 100 ? 0 : 1) : (g / 1e6).toFixed(3) + ' t');
-
-async function stateCounts() {
-  try {
-    const r = statItems(await get('/v1/stats?by=state'), 'state');
-    if (r.length) return { counts: Object.fromEntries(r.map((x) => [x.key, x.manifests ?? x.count ?? 0])), exact: true };
-  } catch { /* not served: count from the list */ }
-  const counts = {};
-  let cursor = null, n = 0;
-  do {
-    const r = await get('/v1/manifests?limit=1000' + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
-    for (const it of r.items) counts[it.state] = (counts[it.state] || 0) + 1;
-    cursor = r.next_cursor;
-  } while (cursor && ++n < 50);
-  return { counts, exact: true };
-}
-
-// Capacity used: GET /v1/capacity if served, else licences from /v1/parties
-// with accepted grams per receiver from /v1/stats (all categories together).
-async function capacity(year) {
-  try {
-    const r = await get('/v1/capacity?year=' + year);
-    return { items: r.items, perCategory: true };
-  } catch { /* fall back */ }
-  const byRecv = await get(`/v1/stats?by=receiver&year=${year}`);
-  const recv = statItems(byRecv, 'receiver');
-  const used = Object.fromEntries(recv.map((x) => [x.key, x.accepted_g ?? 0]));
-  // /v1/parties lists no licences: read each receiver with deliveries this year.
-  const parties = await Promise.all(recv.map((x) => get('/v1/parties/' + x.key).catch(() => null)));
-  const items = [];
-  for (const p of parties.filter(Boolean)) {
-    const lic = (p.licences || []).map(normLicence).find((l) => Object.keys(l.capacity_g).length);
-    if (!lic) continue;
-    const cap = Object.values(lic.capacity_g).reduce((a, b) => a + b, 0);
-    const cats = Object.keys(lic.capacity_g);
-    items.push({ receiver: p.id, name: p.name, licence: lic.number, category: cats.length > 2 ? L(`${cats.length} 类合计`, `${cats.length} categories`) : cats.join('+'), capacity_g: cap, used_g: used[p.id] || 0 });
-  }
-  return { items, perCategory: false };
-}
 
 export async function render(main, params, query) {
   const year = Number(query.get('year')) || new Date(Date.now() + 8 * 3600e3).getUTCFullYear();
@@ -76,19 +33,21 @@ export async function render(main, params, query) {
   const fail = (id) => (e) => { $(id).innerHTML = String(html`<p class="bad">${errorText(e)}</p>`); };
 
   const jobs = [];
-  jobs.push(stateCounts().then(({ counts }) => {
+  // Every state, cancelled included: GET /v1/stats?by=state.
+  jobs.push(get('/v1/stats?by=state').then((r) => {
+    const counts = Object.fromEntries(statRows(r).map((x) => [x.key, x.manifests]));
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     $('#states').innerHTML = String(html`<a class="card" href="#/manifests"><div class="n" data-state="total">${total}</div>${L('全部', 'all')}</a>` +
       STATE_ORDER.map((s) => html`<a class="card ${['arrived', 'rejected', 'received_with_discrepancy'].includes(s) ? 'warn' : ''}" href="#/manifests?state=${s}"><div class="n" data-state="${s}">${counts[s] || 0}</div>${stateName(s)}</a>`).join(''));
   }).catch(fail('#states')));
 
   jobs.push(get(`/v1/stats?by=month&year=${year}`).then((r) => {
-    const items = statItems(r, 'month');
+    const items = statRows(r);
     $('#months').innerHTML = barChart(items.map((x) => ({ label: String(x.key).slice(5) || x.key, title: x.key, value: x.filed_g ?? 0 })), { fmt: tonnes, label: 'month' });
   }).catch(fail('#months')));
 
   jobs.push(get(`/v1/stats?by=category&year=${year}`).then((r) => {
-    const items = statItems(r, 'category').sort((a, b) => (b.filed_g ?? 0) - (a.filed_g ?? 0)).slice(0, 15);
+    const items = statRows(r).sort((a, b) => (b.filed_g ?? 0) - (a.filed_g ?? 0)).slice(0, 15);
     $('#cats').innerHTML = barChart(items.map((x) => ({ label: x.key, value: x.filed_g ?? 0, href: `#/manifests?code=${encodeURIComponent(x.key)}` })), { fmt: tonnes, horizontal: true, label: 'category' });
   }).catch(fail('#cats')));
 
@@ -124,7 +83,9 @@ export async function render(main, params, query) {
   $('#anom-filter').addEventListener('input', drawAnomalies);
   jobs.push(get('/v1/anomalies').then((r) => { anomalies = r.items || []; drawAnomalies(); }).catch(fail('#anomalies')));
 
-  jobs.push(capacity(year).then(({ items, perCategory }) => {
+  // Each licensed annual capacity (receiver, category) and the grams used: GET /v1/capacity.
+  jobs.push(get('/v1/capacity?year=' + year).then(({ items }) => {
+    items = items.filter((c) => c.capacity_g > 0);
     items.sort((a, b) => b.used_g / b.capacity_g - a.used_g / a.capacity_g);
     $('#capacity').innerHTML = items.length ? String(html`<div class="table-wrap"><table class="stack"><thead><tr><th>${L('接受单位', 'Receiver')}</th><th>${L('类别', 'Category')}</th><th class="num">${L('已用/许可', 'Used / licensed')}</th><th></th></tr></thead><tbody>
       ${items.slice(0, 12).map((c) => {
@@ -133,7 +94,7 @@ export async function render(main, params, query) {
           <td class="num" data-label="${L('已用/许可', 'Used / licensed')}">${qty(c.used_g)} / ${qty(c.capacity_g)}</td>
           <td data-label="%"><div class="meter ${pct > 100 ? 'over' : pct > 80 ? 'hi' : ''}" title="${pct.toFixed(1)}%"><span style="width:${Math.min(100, pct).toFixed(1)}%"></span></div> <span class="small">${pct.toFixed(1)}%</span></td></tr>`;
       })}</tbody></table></div>
-      ${perCategory ? '' : html`<p class="muted small">${L('按单位合计（服务器尚未提供分类别使用量）', 'Totals per receiver (the server does not yet give use per category)')}</p>`}`)
+      ${items.length > 12 ? html`<p class="muted small">${L(`使用率最高的 12 项，共 ${items.length} 项`, `The 12 most used of ${items.length}`)}</p>` : ''}`)
       : String(html`<p class="muted">${L('没有记录年度能力的许可证', 'No licence records an annual capacity')}</p>`);
   }).catch(fail('#capacity')));
 

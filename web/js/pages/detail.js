@@ -3,76 +3,27 @@
 // with WebCrypto against the certified key, and a printable form with a QR
 // code carrying the manifest number and the id of its latest event.
 import { L, stateName, typeName, hazardName, formName, roleName, qty, when, discrepancyName } from '../i18n.js';
-import { html, raw, $, $$, errorText, loadCsv } from '../ui.js';
+import { html, raw, $, loadCsv } from '../ui.js';
 import { get, logKeys } from '../api.js';
-import { parseVkey, verifyEvent, eventId, unb64, sha256, concat, hex } from '../crypto.js';
-import { utf8 } from '../jcs.js';
+import { keyring, checkManifest } from '../verify.js';
 import { qrSvg } from '../qr.js';
 
-// Key id -> {pub, party, from, until, revoked_at} from what this caller may read.
-const keyCache = new Map();
-let keysRoute = null; // false once the server says it has no /v1/keys
-async function certifiedKey(keyid, actor) {
-  if (keyCache.has(keyid)) return keyCache.get(keyid);
-  const p = (async () => {
-    const keys = await logKeys();
-    if (actor === 'regulator' || keyid === keys.regulator_key_id) {
-      const k = await parseVkey(keys.regulator_key);
-      return k.id === keyid ? { pub: k.pub, party: 'regulator', source: 'pinned' } : null;
-    }
-    if (keysRoute !== false) {
-      try { // requested endpoint: GET /v1/keys/{keyid}
-        const r = await get('/v1/keys/' + keyid);
-        keysRoute = true;
-        const k = await parseVkey(r.pub || r.vkey);
-        if (k.id === keyid) return { pub: k.pub, party: r.party, from: r.from, until: r.until, revoked_at: r.revoked_at, source: 'keys' };
-      } catch (e) { if (e.body?.error === 'no_route') keysRoute = false; }
-    }
-    try {
-      const party = await get('/v1/parties/' + actor);
-      for (const kk of party.keys || []) {
-        const vk = typeof kk === 'string' ? kk : kk.pub || kk.vkey;
-        if (!vk) continue;
-        const k = await parseVkey(vk);
-        if (k.id === keyid) return { pub: k.pub, party: actor, from: kk.from, until: kk.until, revoked_at: kk.revoked_at, source: 'party' };
-      }
-    } catch { /* not readable for this caller */ }
-    return null;
-  })();
-  keyCache.set(keyid, p);
-  return p;
-}
+// Certified keys, fetched once per key id for the life of the page
+// (GET /v1/keys/{keyid}, each checked against its signed certificate).
+const ring = keyring((id) => get('/v1/keys/' + id), logKeys);
 
-// The signed envelope of an event: from the manifest answer when it carries
-// prev and sig, else the canonical entry bytes (GET /v1/log/entries/{index}).
-async function envelope(m, e) {
-  if (e.sig && 'prev' in e) {
-    return { signed: { event: { v: 1, type: e.type, manifest: m.number, prev: e.prev, at: e.at, actor: e.actor, key: e.key, body: e.body }, sig: e.sig }, bytes: null };
-  }
-  const res = await get('/v1/log/entries/' + e.index, { raw: true });
-  const bytes = new Uint8Array(await res.arrayBuffer());
-  return { signed: JSON.parse(new TextDecoder().decode(bytes)), bytes };
-}
-
-// Checks one event: signature by a certified key, id = leaf hash, chain link.
-async function check(m, e, prevId) {
-  const out = { ok: false, why: [] };
-  try {
-    const [{ signed, bytes }, k] = await Promise.all([envelope(m, e), certifiedKey(e.key, e.actor)]);
-    const id = bytes ? hex(await sha256(concat([0], bytes))) : await eventId(signed);
-    if (id !== e.id) out.why.push(L('事件编号与内容不符', 'id does not match the content'));
-    if ((signed.event.prev ?? null) !== (prevId ?? null)) out.why.push(L('未接续上一事件', 'does not extend the previous event'));
-    if (signed.event.key !== e.key) out.why.push(L('密钥不符', 'key differs'));
-    if (!k) { out.unknown = true; out.why.push(L('无法读取签名密钥的备案', 'the certified key is not readable here')); return out; }
-    if (k.party !== e.actor && k.party !== 'regulator') out.why.push(L('密钥不属于签名单位', 'the key belongs to another party'));
-    if (k.revoked_at && Date.parse(k.revoked_at) <= Date.parse(e.at)) out.why.push(L('签名时密钥已吊销', 'key revoked before signing'));
-    if (!(await verifyEvent(k.pub, signed))) out.why.push(L('签名无效', 'signature invalid'));
-    out.ok = out.why.length === 0;
-  } catch (err) {
-    out.why.push(errorText(err));
-  }
-  return out;
-}
+const WHY = {
+  id: () => L('事件编号与内容不符', 'the id does not match the content'),
+  prev: () => L('未接续上一事件', 'does not extend the previous event'),
+  party: () => L('密钥不属于签名单位', 'the key belongs to another party'),
+  early: () => L('签名时密钥尚未备案', 'the key was not yet certified when signing'),
+  expired: () => L('签名时密钥已过期', 'the key had expired when signing'),
+  revoked: () => L('签名时密钥已吊销', 'the key was revoked before signing'),
+  sig: () => L('签名无效', 'signature invalid'),
+  key: () => L('签名密钥未通过备案核验', 'the signing key is not certified'),
+  nokey: () => L('无法读取签名密钥', 'the signing key could not be read'),
+};
+const whyText = (why) => why.map(([c, t]) => (c === 'key' || c === 'nokey' ? `${WHY[c]()} (${t})` : WHY[c]())).join('；');
 
 const methodNames = () => loadCsv('data/disposal-methods.csv').then((rows) => Object.fromEntries(rows.map((r) => [r.code, r])));
 
@@ -97,13 +48,14 @@ function kv(pairs) {
   return html`<div class="kv">${pairs.map(([k, v]) => html`<div class="k">${k}</div><div>${v ?? '—'}</div>`)}</div>`;
 }
 
-export async function render(main, params, query, who) {
-  const m = await get('/v1/manifests/' + encodeURIComponent(params.n));
-  // Start the checks (entries, certified keys) before drawing the page.
-  const checks = Promise.all(m.events.map((e, i) => check(m, e, i ? m.events[i - 1].id : null)));
+export async function render(main, params, query, who, pre) {
+  const methodsP = methodNames().catch(() => ({}));
+  const m = await (pre || get('/v1/manifests/' + encodeURIComponent(params.n)));
+  // Start the checks (certified keys, signatures) before drawing the page.
+  const checks = checkManifest(m, ring);
   const s = summarise(m);
   const b = s.body;
-  const methods = await methodNames().catch(() => ({}));
+  const methods = await methodsP;
   const head = m.head || m.events[m.events.length - 1]?.id;
   const qrText = `${location.origin}/#/check/${m.number}/${head}`;
   const isReg = who?.roles?.includes('regulator');
@@ -216,9 +168,9 @@ export async function render(main, params, query, who) {
   let good = 0, unknown = 0;
   results.forEach((r, i) => {
     const mark = $(`.mark[data-i="${i}"]`), note = $(`.check[data-i="${i}"]`);
-    if (r.ok) { good++; mark.textContent = '✔'; mark.className = 'mark ok'; mark.title = L('已验证', 'verified'); note.textContent = L('签名已在本浏览器验证', 'signature verified in this browser'); note.className = 'small check ok'; }
-    else if (r.unknown) { unknown++; mark.textContent = '?'; mark.className = 'mark warn'; mark.title = L('未能验证', 'not checked'); note.textContent = r.why.join('；') + (m.events[i].verified ? L('（服务器报告已验证）', ' (the server reports it verified)') : ''); note.className = 'small check warn'; }
-    else { mark.textContent = '✘'; mark.className = 'mark bad'; mark.title = L('未通过验证', 'not verified'); note.textContent = r.why.join('；'); note.className = 'small check bad'; }
+    if (r.ok) { good++; mark.textContent = '✔'; mark.className = 'mark ok'; mark.title = L('已验证', 'verified'); note.textContent = L('签名已在本浏览器验证', 'signature verified in this browser') + (r.key?.from ? L(`（密钥 ${r.key.from.slice(0, 10)} 经监管部门备案）`, ` (key certified by the regulator on ${r.key.from.slice(0, 10)})`) : r.key ? L('（监管部门公钥）', ' (the regulator key)') : ''); note.className = 'small check ok'; }
+    else if (r.unknown) { unknown++; mark.textContent = '?'; mark.className = 'mark warn'; mark.title = L('未能验证', 'not checked'); note.textContent = whyText(r.why) + (m.events[i].verified ? L('（服务器报告已验证）', ' (the server reports it verified)') : ''); note.className = 'small check warn'; }
+    else { mark.textContent = '✘'; mark.className = 'mark bad'; mark.title = L('未通过验证', 'not verified'); note.textContent = whyText(r.why); note.className = 'small check bad'; note.dataset.why = r.why.map(([c]) => c).join(' '); }
   });
   const all = $('#verified-all');
   all.className = good === results.length ? 'ok' : unknown && good + unknown === results.length ? 'warn' : 'bad';

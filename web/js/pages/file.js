@@ -1,9 +1,9 @@
 // file.js - a producer (or a collector / receiver shipping on) fills, signs
 // and files a manifest: codes picked from the 2021 catalogue by search,
-// hazard characteristics filled from the code, receivers offered when the
-// server lists those licensed for every code (GET /v1/directory).
+// hazard characteristics filled from the code, receivers licensed for every
+// chosen code and carriers with a permit offered from GET /v1/directory.
 import { L, HAZARD_CODES, hazardName, FORM_CODES, formName } from '../i18n.js';
-import { html, raw, $, $$, esc, showRefusal, clearRefusal, loadCsv, errorText } from '../ui.js';
+import { html, $, $$, showRefusal, clearRefusal, loadCsv, errorText } from '../ui.js';
 import { get, submitEvent } from '../api.js';
 
 // Catalogue hazard cell rule (include/liandan/catalog.h): "T" -> exactly T;
@@ -142,28 +142,39 @@ export async function render(main, params, query, who) {
   addLine();
   $('#add-line').addEventListener('click', addLine);
 
-  // Receivers licensed for every code, and carriers: GET /v1/directory (requested).
-  let directory = true;
+  // Receivers (and collectors) whose licence, valid today, covers every
+  // chosen code: GET /v1/directory?role=receiver|collector&code=...; asked
+  // again when the codes change, the latest answer wins.
+  let dirSeq = 0;
   const refreshReceivers = async () => {
-    const codes = $$('.line-card', lines).map((fs) => fs.dataset.code).filter(Boolean);
+    const codes = [...new Set($$('.line-card', lines).map((fs) => fs.dataset.code).filter(Boolean))];
     const sel = $('#receiver-select');
-    if (!codes.length || !directory) return;
+    const my = ++dirSeq;
+    if (!codes.length) {
+      sel.innerHTML = String(html`<option value="">${L('先选择废物代码', 'pick the waste codes first')}</option>`);
+      return;
+    }
+    sel.disabled = true;
     try {
-      const sp = new URLSearchParams([['role', 'receiver'], ...codes.map((c) => ['code', c])]);
-      const sp2 = new URLSearchParams([['role', 'collector'], ...codes.map((c) => ['code', c])]);
-      const [a, b] = await Promise.all([get('/v1/directory?' + sp), get('/v1/directory?' + sp2)]);
+      const q = (role) => get('/v1/directory?' + new URLSearchParams([['role', role], ...codes.map((c) => ['code', c])]));
+      const [a, b] = await Promise.all([q('receiver'), q('collector')]);
+      if (my !== dirSeq) return;
       const items = [...a.items, ...b.items.filter((x) => !a.items.some((y) => y.id === x.id))].filter((x) => x.id !== who.id);
       const cur = sel.value;
-      sel.innerHTML = String(html`<option value="">${items.length ? L(`${items.length} 家持证单位`, `${items.length} licensed`) : L('没有持证单位', 'none licensed for these codes')}</option>${items.map((p) => html`<option value="${p.id}" data-district="${p.district}">${p.name} (${p.id})</option>`)}`);
+      sel.innerHTML = String(html`<option value="">${items.length ? L(`${items.length} 家持证单位`, `${items.length} licensed`) : L('没有持证单位', 'none licensed for these codes')}</option>${items.map((p) => html`<option value="${p.id}" data-district="${p.district}">${p.name} (${p.id})${p.roles.includes('receiver') ? '' : ' · ' + L('收集单位', 'collector')}</option>`)}`);
       if (items.some((p) => p.id === cur)) sel.value = cur;
+      sel.dataset.codes = codes.join(' ');
     } catch (e) {
-      directory = false;
-      sel.innerHTML = String(html`<option value="">${L('请在右侧输入信用代码', 'enter the USCC on the right')}</option>`);
+      if (my !== dirSeq) return;
+      sel.innerHTML = String(html`<option value="">${errorText(e)}</option>`);
+    } finally {
+      if (my === dirSeq) sel.disabled = false;
     }
   };
+  // Carriers with a transport permit valid today: GET /v1/directory?role=carrier.
   get('/v1/directory?role=carrier').then((r) => {
-    $('#carrier-select').innerHTML = String(html`<option value="">—</option>${r.items.map((p) => html`<option value="${p.id}">${p.name} (${p.id})</option>`)}`);
-  }).catch(() => { $('#carrier-select').innerHTML = String(html`<option value="">${L('请在右侧输入信用代码', 'enter the USCC on the right')}</option>`); });
+    $('#carrier-select').innerHTML = String(html`<option value="">${L(`${r.items.length} 家持证运输单位`, `${r.items.length} permitted carriers`)}</option>${r.items.map((p) => html`<option value="${p.id}">${p.name} (${p.id})</option>`)}`);
+  }).catch((e) => { $('#carrier-select').innerHTML = String(html`<option value="">${errorText(e)}</option>`); });
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
