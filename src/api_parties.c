@@ -133,8 +133,9 @@ ld_api_directory(struct ld_http_req *r)
         return;
     }
     for (i = 0; i < c.n; i++)
-        if (!ld_domain_code_ok("2021", c.v[i])) {
-            ld_http_error(r, 400, 0, "bad_query", "code", "'%.16s' is not a waste code", c.v[i]);
+        if (!ld_domain_code_ok("2021", c.v[i]) && !ld_domain_category_ok(c.v[i])) {
+            ld_http_error(r, 400, 0, "bad_query", "code",
+                          "'%.16s' is not a waste code or a category HWxx", c.v[i]);
             return;
         }
     if (on && ld_tm_parse_lenient(on, &t) != LD_OK) {

@@ -440,15 +440,34 @@ ld_view_parties(struct ld_store *s, cJSON **out)
 }
 
 static const char q_key[] =
-    "SELECT keyid, party, vkey, from_at, until_at, revoked_at, cert_idx FROM keys WHERE keyid = ?1";
+    "SELECT keyid, party, vkey, from_at, until_at, revoked_at, cert_idx, revoked_idx FROM keys "
+    "WHERE keyid = ?1";
+
+/* The stored entry at idx as a JSON object under name in o. */
+static enum ld_rc
+add_entry(struct ld_store *s, cJSON *o, const char *name, uint64_t idx)
+{
+    struct ld_store_event row;
+    cJSON *e;
+    enum ld_rc rc = ld_store_event_get(s, idx, &row);
+
+    if (rc != LD_OK)
+        return rc == LD_NOTFOUND ? LD_TAMPERED : rc;
+    e = cJSON_ParseWithLength(row.entry, row.entry_len);
+    free(row.entry);
+    if (e == NULL)
+        return LD_TAMPERED;
+    cJSON_AddItemToObject(o, name, e);
+    return LD_OK;
+}
 
 enum ld_rc
 ld_view_key(struct ld_store *s, const char *keyid, cJSON **out)
 {
     struct ld_store_q *q = NULL;
-    struct ld_store_event row;
-    cJSON *o = NULL, *cert;
-    uint64_t idx;
+    cJSON *o = NULL;
+    uint64_t idx = 0, ridx = 0;
+    int revoked = 0;
     enum ld_rc rc = ld_store_q(s, q_key, &q);
 
     if (rc != LD_OK)
@@ -470,22 +489,26 @@ ld_view_key(struct ld_store *s, const char *keyid, cJSON **out)
         else
             add_time(o, "revoked_at", ld_store_q_col_int(q, 5));
         idx = (uint64_t)ld_store_q_col_int(q, 6);
+        revoked = !ld_store_q_col_null(q, 7);
+        ridx = revoked ? (uint64_t)ld_store_q_col_int(q, 7) : 0;
+        /* Revocation counts by log position (DESIGN.md §4.2, party.h): an event
+         * placed before the revoking event stands, whatever its time. */
+        cJSON_AddNumberToObject(o, "cert_index", (double)idx);
+        if (revoked)
+            cJSON_AddNumberToObject(o, "revoked_index", (double)ridx);
+        else
+            cJSON_AddNullToObject(o, "revoked_index");
     }
     ld_store_q_done(q);
     if (rc != LD_OK)
         return rc;
-    rc = ld_store_event_get(s, idx, &row);
+    rc = add_entry(s, o, "cert", idx);
+    if (rc == LD_OK && revoked)
+        rc = add_entry(s, o, "revocation", ridx);
     if (rc != LD_OK) {
         cJSON_Delete(o);
-        return rc == LD_NOTFOUND ? LD_TAMPERED : rc;
+        return rc;
     }
-    cert = cJSON_ParseWithLength(row.entry, row.entry_len);
-    free(row.entry);
-    if (cert == NULL) {
-        cJSON_Delete(o);
-        return LD_TAMPERED;
-    }
-    cJSON_AddItemToObject(o, "cert", cert);
     *out = o;
     return LD_OK;
 }
@@ -534,9 +557,14 @@ ld_view_directory(struct ld_store *s, const char *role, const char *const *codes
         if (kind && (n > 0 || strcmp(kind, "transport") == 0)) {
             ok = ld_domain_licence(s, ids[i], kind, day, "", NULL) == LD_OK;
             for (k = 0; ok && strcmp(kind, "transport") != 0 && k < n; k++) {
+                /* A code NNN-NNN-NN belongs to category HW + its last two digits;
+                 * a category HWxx stands for itself. */
                 char cat[8];
                 size_t cl = strlen(codes[k]);
-                snprintf(cat, sizeof cat, "HW%s", cl >= 2 ? codes[k] + cl - 2 : "");
+                if (codes[k][0] == 'H')
+                    snprintf(cat, sizeof cat, "%s", codes[k]);
+                else
+                    snprintf(cat, sizeof cat, "HW%s", cl >= 2 ? codes[k] + cl - 2 : "");
                 ok = ld_domain_scope(s, ids[i], kind, codes[k], cat);
             }
         }

@@ -74,9 +74,12 @@ enum ld_rc ld_view_party(struct ld_store *s, const char *id, cJSON **out);
 enum ld_rc ld_view_parties(struct ld_store *s, cJSON **out);
 
 /*
- * A certified key: {"keyid","party","vkey","from","until","revoked_at","cert"},
- * cert being the stored party.key entry that certified it (a signed event,
- * so a client can check it against the regulator's key itself).
+ * A certified key: {"keyid","party","vkey","from","until","revoked_at",
+ * "cert_index","revoked_index","cert"[,"revocation"]}: cert is the stored
+ * party.key entry that certified it and revocation the party.revoke entry
+ * that revoked it (signed events a client can check against the regulator's
+ * key itself); a key may sign events placed in the log after cert_index and
+ * before revoked_index (revocation counts by position, not by time).
  * [out] out: new object. Returns LD_OK, LD_NOTFOUND, LD_DB, LD_BUSY.
  */
 enum ld_rc ld_view_key(struct ld_store *s, const char *keyid, cJSON **out);

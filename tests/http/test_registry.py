@@ -12,6 +12,7 @@ below are exact over them.
 """
 import datetime
 import hashlib
+import json
 import os
 
 import pytest
@@ -153,7 +154,15 @@ def ids(r):
 def check_cert(w, info, party_id, key):
     """info is a certified key's reply: its cert is a party.key event signed by the
     regulator's key whose body names this party and this key."""
-    assert set(info) == {"keyid", "party", "vkey", "from", "until", "revoked_at", "cert"}, info
+    want = {"keyid", "party", "vkey", "from", "until", "revoked_at", "cert_index", "revoked_index",
+            "cert"}
+    if info.get("revoked_index") is not None:
+        want.add("revocation")
+    assert set(info) == want, info
+    assert isinstance(info["cert_index"], int) and info["cert_index"] >= 0, info
+    # the certificate is the entry at cert_index, byte for byte (as the log serves it)
+    raw = get(w, "/v1/log/entries/%d" % info["cert_index"]).body
+    assert json.loads(raw) == info["cert"], (raw, info["cert"])
     assert info["keyid"] == key.key_id and info["party"] == party_id and info["vkey"] == key.vkey, info
     ld.parse_rfc3339(info["from"])
     cert = info["cert"]
@@ -220,11 +229,20 @@ def test_key_revoked_and_limited(world, D):
     info = get(w, "/v1/keys/" + k2.key_id, who=p.keys[0]).json()
     check_cert(w, info, p.id, k2)
     assert info["revoked_at"] is not None, info
+    # revocation counts by log position: the revoking event, signed by the regulator
+    assert info["revoked_index"] > info["cert_index"], info
+    rev = info["revocation"]
+    assert rev["event"]["type"] == "party.revoke" and rev["event"]["actor"] == "regulator", rev
+    assert rev["event"]["body"]["key"] == k2.key_id, rev
+    assert rev["event"]["at"] == info["revoked_at"], (rev, info)
+    assert ld.verify_sig(w.files.reg.pub, ld.PURPOSE_EVENT + ld.jcs(rev["event"]),
+                         ld.unb64(rev["sig"])), rev
     assert abs((ld.parse_rfc3339(info["revoked_at"]) - ld.now_utc()).total_seconds()) < 600, info
     # the first key is untouched
     first = get(w, "/v1/keys/" + p.keys[0].key_id, who=p.keys[0]).json()
     check_cert(w, first, p.id, p.keys[0])
-    assert first["revoked_at"] is None, first
+    assert first["revoked_at"] is None and first["revoked_index"] is None, first
+    assert "revocation" not in first, first
 
 
 def test_key_unknown_is_404(world, D):
@@ -293,6 +311,9 @@ def test_directory_receivers_by_code_and_category(world, D):
     # a code nobody is licensed for; capo's HW09 is a capacity figure, not a licence
     assert ids(directory(w, "role=receiver&code=841-001-01")) == set()
     assert ids(directory(w, "role=receiver&code=900-005-09")) == set()
+    # a category stands for itself: only a licence listing the whole category covers it
+    assert ids(directory(w, "role=receiver&code=HW08")) == {D["cat"].id}
+    assert ids(directory(w, "role=receiver&code=HW49")) == {w.recv.id}
     # the same code twice is one condition
     assert ids(directory(w, "role=receiver&code=900-214-08&code=900-214-08")) == {w.recv.id, D["cat"].id}
 
@@ -360,7 +381,7 @@ def test_directory_bad_queries(world, D):
     w = world
     for q, field in (("role=inspector", "role"), ("role=", "role"), ("", "role"), ("code=900-214-08", "role"),
                      ("role=receivers", "role"),
-                     ("role=receiver&code=900-214-8", "code"), ("role=receiver&code=HW08", "code"),
+                     ("role=receiver&code=900-214-8", "code"), ("role=receiver&code=HW8", "code"),
                      ("role=receiver&code=abc", "code"), ("role=receiver&code=", "code"),
                      ("role=receiver&code=900-214-08&code=9002140-8", "code"),
                      ("role=receiver&on=tomorrow", "on"), ("role=receiver&on=2026-13-45", "on")):

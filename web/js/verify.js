@@ -12,8 +12,10 @@
 // the signed party.key event, which must verify under the regulator key of
 // GET /v1/log/keys and name this key (pub), this party (id) and the validity
 // (the event's `at` is the start, body.until the end). The regulator's own
-// key is the pinned one of /v1/log/keys. `revoked_at` is the server's word
-// (a revocation can only take trust away).
+// key is the pinned one of /v1/log/keys. A revoked key comes with its signed
+// party.revoke event (`revocation`), checked like the certificate; the ledger
+// counts revocation by log position (an event placed before the revoking event
+// stands), so events are judged by their index against `revoked_index`.
 import { parseVkey, verifyEvent, eventId } from './crypto.js';
 
 export class KeyError extends Error {
@@ -48,7 +50,16 @@ export async function certifiedKey(r, keyid, logKeys) {
   if (b.pub !== r.vkey) throw new KeyError('the certificate certifies another key');
   if (b.id !== r.party) throw new KeyError('the certificate names another party');
   if (!same(ev.at, r.from) || !same(b.until ?? null, r.until ?? null)) throw new KeyError('the validity differs from the certificate');
-  return { keyid, party: b.id, pub: k.pub, from: ev.at, until: b.until ?? null, revoked_at: r.revoked_at ?? null };
+  let revokedIndex = null;
+  if (r.revoked_index != null) {
+    const rv = r.revocation?.event;
+    if (!rv || rv.type !== 'party.revoke' || rv.actor !== 'regulator' || rv.key !== logKeys.regulator_key_id ||
+        rv.body?.key !== keyid || !(await verifyEvent(reg.pub, r.revocation)))
+      throw new KeyError('the revocation is not a party.revoke event of the regulator for this key');
+    revokedIndex = r.revoked_index;
+  }
+  return { keyid, party: b.id, pub: k.pub, from: ev.at, until: b.until ?? null, revoked_at: r.revoked_at ?? null,
+           cert_index: r.cert_index ?? null, revoked_index: revokedIndex };
 }
 
 // A cache of certified keys: get(keyid) fetches GET /v1/keys/{keyid} once
@@ -84,14 +95,20 @@ export function keyring(fetchKey, getLogKeys) {
   return { get, size: () => cache.size };
 }
 
-// Was key k usable for an event signed by actor at time at?
-export function keyProblems(k, actor, at) {
+// Was key k usable for an event signed by actor at time at, placed at log
+// position index? (Certification and revocation count by position when the
+// key answer gives them, as the ledger does; by time otherwise.)
+export function keyProblems(k, actor, at, index) {
   const why = [];
   const t = Date.parse(at);
+  const byPos = Number.isInteger(index);
   if (k.party !== actor) why.push(['party', 'the key is certified for ' + k.party]);
   if (k.from && t < Date.parse(k.from)) why.push(['early', 'the key was certified after ' + at]);
+  else if (byPos && k.cert_index != null && index <= k.cert_index) why.push(['early', 'the event precedes the key\'s certificate in the log']);
   if (k.until && t >= Date.parse(k.until)) why.push(['expired', 'the key expired before ' + at]);
-  if (k.revoked_at && t >= Date.parse(k.revoked_at)) why.push(['revoked', 'the key was revoked before ' + at]);
+  if (byPos && k.revoked_index != null) {
+    if (index >= k.revoked_index) why.push(['revoked', 'the key was revoked before this event was placed']);
+  } else if (k.revoked_at && t >= Date.parse(k.revoked_at)) why.push(['revoked', 'the key was revoked before ' + at]);
   return why;
 }
 
@@ -111,7 +128,7 @@ export async function checkManifest(m, ring) {
       unknown = !!err.unknown;
       why.push([unknown ? 'nokey' : 'key', err.message]);
     } else {
-      why.push(...keyProblems(k, e.actor, e.at));
+      why.push(...keyProblems(k, e.actor, e.at, e.index));
       if (typeof e.sig !== 'string' || !(await verifyEvent(k.pub, signed).catch(() => false))) why.push(['sig', 'the signature does not verify']);
     }
     return { ok: why.length === 0, unknown: unknown && why.length === 1, why, key: k || null };
