@@ -72,10 +72,11 @@ submit(struct ld_http_req *r, void (*done)(struct ld_writer_job *))
  * already certified: many request threads verify in parallel while the writer
  * commits, and the writer then skips the signature (ld_ledger_set_vcache).
  * Anything unusual (not parseable, unknown key) is left to the writer, which
- * judges every event in full and answers the errors.
+ * judges every event in full and answers the errors. The parsed event goes to
+ * the writer too, so it is parsed once.
  */
 static void
-preverify(struct ld_http_req *r, const char *text, size_t len)
+preverify(struct ld_http_req *r, const char *text, size_t len, struct ld_event *keep)
 {
     struct ld_event ev;
     struct ld_store_key k;
@@ -94,16 +95,19 @@ preverify(struct ld_http_req *r, const char *text, size_t len)
         ld_vcache_put(r->h->vc, ev.id, ev.key);
     if (k.vkey)
         ld_store_key_release(&k);
-    ld_event_release(&ev);
+    *keep = ev; /* the writer takes it over (ld_ledger_item.parsed) */
 }
 
 void
 ld_api_events_post(struct ld_http_req *r)
 {
-    preverify(r, r->body, r->len);
+    r->pre = ld_xcalloc(1, sizeof *r->pre);
+    r->npre = 1;
+    preverify(r, r->body, r->len, &r->pre[0]);
     if (r->resp) /* no reader could be opened: replied 503 */
         return;
     r->items = ld_xcalloc(1, sizeof *r->items);
+    r->items[0].parsed = &r->pre[0];
     r->items[0].text = r->body;
     r->items[0].len = r->len;
     r->nitems = 1;
@@ -214,10 +218,13 @@ ld_api_events_batch(struct ld_http_req *r)
         return;
     }
     r->items = ld_xcalloc(n, sizeof *r->items);
+    r->pre = ld_xcalloc(n, sizeof *r->pre);
+    r->npre = n;
     for (i = 0; i < n; i++) {
         r->items[i].text = starts[i];
         r->items[i].len = lens[i];
-        preverify(r, starts[i], lens[i]);
+        r->items[i].parsed = &r->pre[i];
+        preverify(r, starts[i], lens[i], &r->pre[i]);
     }
     if (r->resp) {
         free(starts);

@@ -563,6 +563,7 @@ completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestT
     struct ld_http *h = cls;
     struct ld_http_req *r = *req_cls;
     uint64_t us;
+    size_t i;
 
     (void)t;
     if (r == NULL)
@@ -580,7 +581,10 @@ completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestT
         MHD_destroy_response(r->resp);
     free(r->body);
     free(r->items);
-    free(r->texts_owner);
+    for (i = 0; i < r->npre; i++)
+        if (r->pre[i].root) /* not taken by the writer (refused early, or 503) */
+            ld_event_release(&r->pre[i]);
+    free(r->pre);
     cJSON_Delete(r->batch);
     free(r);
     *req_cls = NULL;

@@ -20,6 +20,7 @@
 
 #include "liandan/auth.h"
 #include "liandan/err.h"
+#include "liandan/event.h"
 #include "liandan/http.h"
 #include "liandan/ledger.h"
 #include "liandan/metrics.h"
@@ -121,7 +122,8 @@ struct ld_http_req {
     struct ld_writer_job job;
     struct ld_ledger_item *items;
     size_t nitems;
-    char *texts_owner;              /* owned: per-item texts of a batch */
+    struct ld_event *pre;           /* owned: events parsed on this thread (api_events.c) */
+    size_t npre;
     cJSON *batch;                   /* owned: the parsed batch array */
 };
 

@@ -750,7 +750,15 @@ prep_one(struct prep *p, size_t i)
     const uint8_t *pk = NULL;
     uint8_t copy[LD_SIG_PUB];
 
-    p->prc[i] = ld_event_parse(p->items[i].text, p->items[i].len, &p->evs[i], &p->items[i].err);
+    if (p->items[i].parsed && p->items[i].parsed->root) {
+        /* Parsed already (the HTTP request thread did): take it over. */
+        p->evs[i] = *p->items[i].parsed;
+        memset(p->items[i].parsed, 0, sizeof *p->items[i].parsed);
+        p->prc[i] = LD_OK;
+    } else {
+        p->prc[i] = ld_event_parse(p->items[i].text, p->items[i].len, &p->evs[i],
+                                   &p->items[i].err);
+    }
     p->sig[i] = SIG_UNKNOWN;
     if (p->prc[i] == LD_OK) {
         if (strcmp(p->evs[i].actor, LD_EVENT_REGULATOR) == 0 &&

@@ -146,6 +146,8 @@ enum ld_rc ld_ledger_append(struct ld_ledger *l, const char *text, size_t len,
 struct ld_ledger_item {
     const char *text;          /* [in] signed event bytes (borrowed) */
     size_t len;                /* [in] */
+    struct ld_event *parsed;   /* [in] optional: text already parsed by ld_event_parse; the
+                                * ledger takes what it holds and leaves it zeroed */
     enum ld_rc rc;             /* [out] as ld_ledger_append */
     struct ld_receipt receipt; /* [out] valid for LD_OK and LD_EXISTS */
     struct ld_err err;         /* [out] detail when rc is an error */
