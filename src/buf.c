@@ -94,3 +94,20 @@ ld_buf_detach(struct ld_buf *b, size_t *len_out)
     b->len = b->cap = 0;
     return d;
 }
+
+enum ld_rc
+ld_buf_read_file(struct ld_buf *b, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char chunk[4096];
+    size_t n;
+    int bad;
+
+    if (f == NULL)
+        return LD_IO;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        ld_buf_add(b, chunk, n);
+    bad = ferror(f);
+    fclose(f);
+    return bad ? LD_IO : LD_OK;
+}

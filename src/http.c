@@ -77,15 +77,6 @@ const struct ld_http_route ld_http_routes[] = {
 const size_t ld_http_nroutes = sizeof ld_http_routes / sizeof ld_http_routes[0];
 static const char *route_names[sizeof ld_http_routes / sizeof ld_http_routes[0]];
 
-static double
-mono(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int64_t
 ld_http_now(void)
 {
@@ -571,7 +562,7 @@ completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestT
     ld_http_guard_mark(h, c, 0);
     if (!r->counted) {
         /* The client went away before a reply was queued. */
-        us = (uint64_t)((mono() - r->t0) * 1e6);
+        us = (uint64_t)((ld_tm_mono() - r->t0) * 1e6);
         r->status = 499;
         ld_metrics_request(h->m, r->route ? r->route_idx : ld_http_nroutes, r->status, us);
         log_request(r, us);
@@ -615,11 +606,11 @@ first_call(struct ld_http_req *r, const char *method, const char *url)
     sa = ci ? ci->client_addr : NULL;
     if (sa && sa->sa_family == AF_INET)
         wait = ld_ratelimit_take(r->h->rl, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-                                 4, mono());
+                                 4, ld_tm_mono());
     else if (sa && sa->sa_family == AF_INET6)
         wait = ld_ratelimit_take(r->h->rl,
                                  &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16,
-                                 mono());
+                                 ld_tm_mono());
     else
         wait = 0;
     if (wait) {
@@ -690,7 +681,7 @@ queue(struct ld_http_req *r)
     /* Counted and logged as the reply is queued, so a client that has seen
      * the reply also sees it in /metrics. Duration: until the reply is ready. */
     if (!r->counted) {
-        uint64_t us = (uint64_t)((mono() - r->t0) * 1e6);
+        uint64_t us = (uint64_t)((ld_tm_mono() - r->t0) * 1e6);
         r->counted = 1;
         ld_metrics_request(r->h->m, r->route ? r->route_idx : ld_http_nroutes, r->status, us);
         log_request(r, us);
@@ -711,7 +702,7 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url, const char *meth
         r = ld_xcalloc(1, sizeof *r);
         r->h = h;
         r->conn = c;
-        r->t0 = mono();
+        r->t0 = ld_tm_mono();
         r->method = strcmp(method, "GET") == 0 ? "GET" : strcmp(method, "POST") == 0 ? "POST"
                     : strcmp(method, "HEAD") == 0 ? "HEAD" : strcmp(method, "PUT") == 0 ? "PUT"
                     : strcmp(method, "DELETE") == 0 ? "DELETE" : "OTHER";
@@ -801,21 +792,12 @@ ld_http_checkpoint(struct ld_http *h, char **note, uint64_t *size)
 static enum ld_rc
 read_file(const char *path, char **out)
 {
-    FILE *f = fopen(path, "rb");
     struct ld_buf b = LD_BUF_INIT;
-    char chunk[4096];
-    size_t n;
 
-    if (f == NULL)
-        return LD_IO;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        ld_buf_add(&b, chunk, n);
-    if (ferror(f)) {
-        fclose(f);
+    if (ld_buf_read_file(&b, path) != LD_OK) {
         ld_buf_release(&b);
         return LD_IO;
     }
-    fclose(f);
     *out = ld_buf_detach(&b, NULL);
     return LD_OK;
 }
@@ -1099,13 +1081,13 @@ ld_http_reopen_log(struct ld_http *h)
 enum ld_rc
 ld_http_stop(struct ld_http *h, double grace)
 {
-    double until = mono() + grace;
+    double until = ld_tm_mono() + grace;
     enum ld_rc rc;
     int fd;
 
     atomic_store(&h->draining, 1);
     fd = MHD_quiesce_daemon(h->d); /* no new connections */
-    while (atomic_load(&h->inflight) > 0 && mono() < until) {
+    while (atomic_load(&h->inflight) > 0 && ld_tm_mono() < until) {
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }

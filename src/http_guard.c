@@ -18,6 +18,7 @@
 
 #include "http_api.h"
 #include "liandan/mem.h"
+#include "liandan/tm.h"
 #include "liandan/banned.h"
 
 struct ld_http_conn {
@@ -26,15 +27,6 @@ struct ld_http_conn {
     int in_request; /* 1 from the first call of a request until its completion */
     struct ld_http_conn *prev, *next;
 };
-
-static double
-mono(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void
 ld_http_guard_notify(void *cls, struct MHD_Connection *c, void **socket_context,
@@ -48,7 +40,7 @@ ld_http_guard_notify(void *cls, struct MHD_Connection *c, void **socket_context,
             MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
         w = ld_xcalloc(1, sizeof *w);
         w->fd = ci ? ci->connect_fd : -1;
-        w->since = mono();
+        w->since = ld_tm_mono();
         pthread_mutex_lock(&h->guard_mu);
         w->next = h->conns;
         if (h->conns)
@@ -83,7 +75,7 @@ ld_http_guard_mark(struct ld_http *h, struct MHD_Connection *c, int in_request)
         return;
     pthread_mutex_lock(&h->guard_mu);
     w->in_request = in_request;
-    w->since = mono();
+    w->since = ld_tm_mono();
     pthread_mutex_unlock(&h->guard_mu);
 }
 
@@ -95,7 +87,7 @@ guard(void *arg)
 
     while (!atomic_load(&h->guard_stop)) {
         struct ld_http_conn *w;
-        double now = mono();
+        double now = ld_tm_mono();
 
         pthread_mutex_lock(&h->guard_mu);
         for (w = h->conns; w; w = w->next)

@@ -69,21 +69,12 @@ tstr(int64_t t, char buf[LD_TM_RFC3339_LEN])
 static enum ld_rc
 read_file(const char *path, char **out, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
     struct ld_buf b = LD_BUF_INIT;
-    char chunk[4096];
-    size_t n;
 
-    if (f == NULL)
-        return LD_IO;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        ld_buf_add(&b, chunk, n);
-    if (ferror(f)) {
-        fclose(f);
+    if (ld_buf_read_file(&b, path) != LD_OK) {
         ld_buf_release(&b);
         return LD_IO;
     }
-    fclose(f);
     *out = ld_buf_detach(&b, len);
     return LD_OK;
 }

@@ -257,3 +257,12 @@ ld_tm_now(int64_t *out)
     *out = t;
     return LD_OK;
 }
+
+double
+ld_tm_mono(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

@@ -27,6 +27,16 @@ add_time(cJSON *o, const char *name, int64_t t)
         cJSON_AddNullToObject(o, name);
 }
 
+/* Column col of q's row as a time under name, or null. */
+static void
+add_time_col(cJSON *o, const char *name, struct ld_store_q *q, int col)
+{
+    if (ld_store_q_col_null(q, col))
+        cJSON_AddNullToObject(o, name);
+    else
+        add_time(o, name, ld_store_q_col_int(q, col));
+}
+
 /* One stored event as the view shows it; *ok: its signature verifies now. */
 static enum ld_rc
 event_view(struct ld_store *s, const struct ld_sig_pub *regulator, struct ld_vcache *vc,
@@ -301,14 +311,8 @@ add_keys(struct ld_store *s, const char *id, cJSON *arr)
         cJSON_AddStringToObject(o, "keyid", ld_store_q_col_text(q, 0));
         cJSON_AddStringToObject(o, "vkey", ld_store_q_col_text(q, 1));
         add_time(o, "from", ld_store_q_col_int(q, 2));
-        if (ld_store_q_col_null(q, 3))
-            cJSON_AddNullToObject(o, "until");
-        else
-            add_time(o, "until", ld_store_q_col_int(q, 3));
-        if (ld_store_q_col_null(q, 4))
-            cJSON_AddNullToObject(o, "revoked_at");
-        else
-            add_time(o, "revoked_at", ld_store_q_col_int(q, 4));
+        add_time_col(o, "until", q, 3);
+        add_time_col(o, "revoked_at", q, 4);
         cJSON_AddItemToArray(arr, o);
     }
     ld_store_q_done(q);
@@ -480,14 +484,8 @@ ld_view_key(struct ld_store *s, const char *keyid, cJSON **out)
         cJSON_AddStringToObject(o, "party", ld_store_q_col_text(q, 1));
         cJSON_AddStringToObject(o, "vkey", ld_store_q_col_text(q, 2));
         add_time(o, "from", ld_store_q_col_int(q, 3));
-        if (ld_store_q_col_null(q, 4))
-            cJSON_AddNullToObject(o, "until");
-        else
-            add_time(o, "until", ld_store_q_col_int(q, 4));
-        if (ld_store_q_col_null(q, 5))
-            cJSON_AddNullToObject(o, "revoked_at");
-        else
-            add_time(o, "revoked_at", ld_store_q_col_int(q, 5));
+        add_time_col(o, "until", q, 4);
+        add_time_col(o, "revoked_at", q, 5);
         idx = (uint64_t)ld_store_q_col_int(q, 6);
         revoked = !ld_store_q_col_null(q, 7);
         ridx = revoked ? (uint64_t)ld_store_q_col_int(q, 7) : 0;

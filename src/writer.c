@@ -11,6 +11,7 @@
 
 #include "liandan/mem.h"
 #include "liandan/writer.h"
+#include "liandan/tm.h"
 #include "liandan/banned.h"
 
 struct ld_writer {
@@ -30,15 +31,6 @@ struct ld_writer {
     void *cp_ctx;
 };
 
-static double
-mono(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static enum ld_rc
 checkpoint(struct ld_writer *w)
 {
@@ -48,7 +40,7 @@ checkpoint(struct ld_writer *w)
 
     if (rc == LD_OK) {
         w->cp_size = size;
-        w->cp_time = mono();
+        w->cp_time = ld_tm_mono();
         if (w->on_cp)
             w->on_cp(w->cp_ctx, note, size);
     }
@@ -107,7 +99,7 @@ loop(void *arg)
         while (w->head == NULL && !w->stopping) {
             if (atomic_load(&w->size) > w->cp_size) {
                 /* Wake when the pending checkpoint falls due. */
-                double due = w->cp_time + w->cp_interval - mono();
+                double due = w->cp_time + w->cp_interval - ld_tm_mono();
                 struct timespec ts;
                 if (due <= 0)
                     break;
@@ -146,7 +138,7 @@ loop(void *arg)
             jobs = end;
         }
         if (atomic_load(&w->size) > w->cp_size &&
-            (stopping || mono() - w->cp_time >= w->cp_interval)) {
+            (stopping || ld_tm_mono() - w->cp_time >= w->cp_interval)) {
             enum ld_rc rc = checkpoint(w);
             if (stopping)
                 w->final_rc = rc;
@@ -181,7 +173,7 @@ ld_writer_start(struct ld_ledger *l, double cp_interval, struct ld_metrics *m,
     else if (on_cp)
         on_cp(cp_ctx, note, w->cp_size);
     free(note);
-    w->cp_time = mono() - w->cp_interval;
+    w->cp_time = ld_tm_mono() - w->cp_interval;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
     if (pthread_create(&w->thread, NULL, loop, w) != 0) {

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "liandan/err.h"
+
 struct ld_buf {
     char *data; /* owned; NULL until the first append; data[len] == '\0' */
     size_t len; /* bytes in use, not counting the terminator */
@@ -29,6 +31,10 @@ void ld_buf_addf(struct ld_buf *b, const char *fmt, ...)
 void ld_buf_reset(struct ld_buf *b);
 /* Free the allocation and reset to LD_BUF_INIT. */
 void ld_buf_release(struct ld_buf *b);
+/* Append the whole file at path. Returns LD_OK or LD_IO (cannot open or
+ * read; b then holds what was read before the error). */
+enum ld_rc ld_buf_read_file(struct ld_buf *b, const char *path);
+
 /* Hand the data to the caller (who frees it with free()); b is left empty.
  * Never returns NULL: an empty buffer yields "". *len_out may be NULL. */
 char *ld_buf_detach(struct ld_buf *b, size_t *len_out);

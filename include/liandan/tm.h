@@ -100,6 +100,10 @@ enum ld_rc ld_tm_format_date(int64_t t, char out[LD_TM_DATE_LEN]);
  */
 enum ld_rc ld_tm_now(int64_t *out);
 
+/* Seconds on the monotonic clock (CLOCK_MONOTONIC): for durations and
+ * timeouts, never for event times. */
+double ld_tm_mono(void);
+
 /*
  * Days since 1970-01-01 of the proleptic Gregorian date y-m-d (negative
  * before 1970). Does not check that d exists in that month: 2023-02-29 gives
