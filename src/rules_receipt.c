@@ -95,7 +95,7 @@ lines_shape(const cJSON *body, int kind, int nlines, struct receipt *r, struct l
     const cJSON *lines = NULL, *it;
     char base[LD_BODY_PATH_MAX];
     size_t i;
-    enum ld_rc rc;
+    enum ld_rc rc, first = LD_OK;
 
     rc = ld_body_array(body, B, "lines", MAX_LINES, kind == 'r' ? LD_BODY_OPTIONAL : 0, &lines,
                        err);
@@ -162,11 +162,12 @@ lines_shape(const cJSON *body, int kind, int nlines, struct receipt *r, struct l
             if (rc == LD_OK)
                 rc = ld_body_int(it, base, "qty_g", 1, 1000000000000LL, 0, 0, &l->qty, err);
         }
-        if (rc != LD_OK)
-            return rc;
+        /* Go on with the next line: every bad line is reported (ld_err keeps them). */
+        if (rc != LD_OK && first == LD_OK)
+            first = rc;
         r->n++;
     }
-    return LD_OK;
+    return first;
 }
 
 /* ---- receipt.accept ----------------------------------------------------- */

@@ -1651,6 +1651,19 @@ test_accept(void **state)
            J("{\"lines\":[%s,{\"line\":3,\"received_g\":1,\"accepted_g\":1}]}", l1));
     ACC_NO(LD_INVALID, "event.body.lines[0].line",
            J("{\"lines\":[{\"line\":0,\"received_g\":1,\"accepted_g\":1},%s]}", l2));
+    {
+        /* Both bad lines are reported in one answer. */
+        struct ld_err err;
+        memset(&err, 0, sizeof err);
+        assert_int_equal(submit(RECV, "receipt.accept", n, PREV_AUTO,
+                                "{\"lines\":[{\"line\":1,\"received_g\":5,\"accepted_g\":6},"
+                                "{\"line\":2,\"received_g\":-1,\"accepted_g\":0}]}",
+                                &err, NULL),
+                         LD_INVALID);
+        assert_string_equal(err.field, "event.body.lines[0].accepted_g");
+        assert_int_equal(err.nmore, 1);
+        assert_string_equal(err.more[0].field, "event.body.lines[1].received_g");
+    }
     ACC_NO(
         LD_INVALID, "event.body.lines[0]",
         J("{\"lines\":[{\"line\":1,\"received_g\":1,\"accepted_g\":1,\"method\":\"R9\"},%s]}", l2));
