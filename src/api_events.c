@@ -35,10 +35,11 @@ receipt_object(const struct ld_receipt *rc)
     return o;
 }
 
+/* The reply of POST /v1/events, built on the request thread after the
+ * writer resumed it (the writer's own thread only commits). */
 static void
-one_done(struct ld_writer_job *job)
+one_finish(struct ld_http_req *r)
 {
-    struct ld_http_req *r = job->ctx;
     struct ld_ledger_item *it = &r->items[0];
 
     if (it->rc == LD_OK || it->rc == LD_EXISTS) {
@@ -47,17 +48,24 @@ one_done(struct ld_writer_job *job)
     } else {
         ld_http_fail(r, it->rc, &it->err);
     }
-    ld_http_resume(r);
 }
 
-/* Hand the items of r to the writer; replies 503 itself if it is stopping. */
 static void
-submit(struct ld_http_req *r, void (*done)(struct ld_writer_job *))
+resume_done(struct ld_writer_job *job)
+{
+    ld_http_resume(job->ctx);
+}
+
+/* Hand the items of r to the writer, which resumes r after the commit and
+ * finish then builds the reply; replies 503 itself if the writer is stopping. */
+static void
+submit(struct ld_http_req *r, void (*finish)(struct ld_http_req *))
 {
     r->job.items = r->items;
     r->job.n = r->nitems;
     r->job.ctx = r;
-    r->job.done = done;
+    r->job.done = resume_done;
+    r->finish = finish;
     ld_http_suspend(r);
     if (ld_writer_submit(r->h->w, &r->job) != LD_OK) {
         ld_http_error(r, 503, 0, "draining", NULL,
@@ -111,13 +119,12 @@ ld_api_events_post(struct ld_http_req *r)
     r->items[0].text = r->body;
     r->items[0].len = r->len;
     r->nitems = 1;
-    submit(r, one_done);
+    submit(r, one_finish);
 }
 
 static void
-batch_done(struct ld_writer_job *job)
+batch_finish(struct ld_http_req *r)
 {
-    struct ld_http_req *r = job->ctx;
     cJSON *root = cJSON_CreateObject(), *res = cJSON_AddArrayToObject(root, "results");
     size_t i;
 
@@ -132,7 +139,6 @@ batch_done(struct ld_writer_job *job)
         cJSON_AddItemToArray(res, o);
     }
     ld_http_reply_json(r, 200, root);
-    ld_http_resume(r);
 }
 
 /*
@@ -234,5 +240,5 @@ ld_api_events_batch(struct ld_http_req *r)
     r->nitems = n;
     free(starts);
     free(lens);
-    submit(r, batch_done);
+    submit(r, batch_finish);
 }

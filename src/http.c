@@ -736,6 +736,8 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url, const char *meth
     /* Final call (or the call after a resume). */
     if (r->suspended) {
         r->suspended = 0;
+        if (r->resp == NULL && r->finish)
+            r->finish(r); /* the reply is built here, not on the thread that resumed us */
         return queue(r);
     }
     if (r->too_large) {

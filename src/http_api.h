@@ -116,6 +116,7 @@ struct ld_http_req {
     unsigned status;
     size_t bytes;
     int suspended;
+    void (*finish)(struct ld_http_req *r); /* builds the reply after a resume, if not set yet */
     int counted;                    /* metrics and log written (at queue time) */
     double t0;
     /* Writer jobs of POST /v1/events and :batch. */
@@ -179,7 +180,8 @@ const char *ld_http_member(struct ld_http_req *r, const cJSON *o, const char *na
 /* Add a header to the reply already set. */
 void ld_http_header_add(struct ld_http_req *r, const char *name, const char *value);
 
-/* Suspend the connection until ld_http_resume (reply set by then). */
+/* Suspend the connection until ld_http_resume. By then either the reply is
+ * set, or r->finish is, and builds it on the request's own thread. */
 void ld_http_suspend(struct ld_http_req *r);
 void ld_http_resume(struct ld_http_req *r);
 
