@@ -17,6 +17,52 @@
 #include "liandan/view.h"
 #include "liandan/banned.h"
 
+/* The trace JSON with each line node's transport legs as "carriers" (who
+ * carried it, on which vehicle): the graph's carrier stage (issue 5).
+ * Replaces *text; on a store error replies and sets *text to NULL. */
+static void
+with_carriers(struct ld_http_req *r, struct ld_ledger *l, char **text)
+{
+    cJSON *root = cJSON_Parse(*text), *n, *legs = cJSON_CreateObject();
+    enum ld_rc rc = LD_OK;
+
+    free(*text);
+    *text = NULL;
+    if (root == NULL) {
+        cJSON_Delete(legs);
+        ld_http_fail(r, LD_IO, NULL);
+        return;
+    }
+    cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(root, "nodes"))
+    {
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(n, "manifest");
+        const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(n, "kind"));
+        char key[24];
+        cJSON *got;
+        if (!cJSON_IsNumber(m) || kind == NULL || strcmp(kind, "line") != 0)
+            continue; /* rejected parts and disposals: no transport of their own */
+        snprintf(key, sizeof key, "%.0f", m->valuedouble);
+        got = cJSON_GetObjectItemCaseSensitive(legs, key);
+        if (got == NULL) {
+            rc = ld_view_legs(ld_ledger_store(l), (int64_t)m->valuedouble, &got);
+            if (rc != LD_OK)
+                break;
+            cJSON_AddItemToObject(legs, key, got);
+        }
+        cJSON_AddItemToObject(n, "carriers", cJSON_Duplicate(got, 1));
+    }
+    cJSON_Delete(legs);
+    if (rc != LD_OK) {
+        cJSON_Delete(root);
+        ld_http_fail(r, rc, NULL);
+        return;
+    }
+    *text = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    if (*text == NULL)
+        abort();
+}
+
 void
 ld_api_trace(struct ld_http_req *r)
 {
@@ -46,9 +92,16 @@ ld_api_trace(struct ld_http_req *r)
             ld_http_fail(r, rc, &err);
         return;
     }
-    if (strcmp(fmt, "json") == 0)
-        text = ld_trace_json(t), ctype = "application/json";
-    else if (strcmp(fmt, "svg") == 0)
+    if (strcmp(fmt, "json") == 0) {
+        text = ld_trace_json(t);
+        ld_trace_free(t);
+        with_carriers(r, l, &text);
+        if (text == NULL)
+            return;
+        ld_http_reply(r, 200, "application/json", text, strlen(text));
+        return;
+    }
+    if (strcmp(fmt, "svg") == 0)
         text = ld_trace_svg(t), ctype = "image/svg+xml";
     else
         text = ld_trace_dot(t), ctype = "text/vnd.graphviz; charset=utf-8";

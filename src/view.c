@@ -668,3 +668,42 @@ ld_view_states(struct ld_store *s, cJSON **out)
     *out = arr;
     return LD_OK;
 }
+
+static const char q_legs[] =
+    "SELECT g.leg, g.carrier, COALESCE(p.name, ''), g.vehicle, g.trailer, g.started_at, "
+    "g.in_fleet FROM legs g LEFT JOIN parties p ON p.id = g.carrier WHERE g.manifest = ?1 "
+    "ORDER BY g.leg";
+
+enum ld_rc
+ld_view_legs(struct ld_store *s, int64_t manifest, cJSON **out)
+{
+    struct ld_store_q *q = NULL;
+    cJSON *arr;
+    enum ld_rc rc = ld_store_q(s, q_legs, &q);
+
+    if (rc != LD_OK)
+        return rc;
+    ld_store_q_int(q, 1, manifest);
+    arr = cJSON_CreateArray();
+    while ((rc = ld_store_q_step(q)) == LD_OK) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "leg", (double)ld_store_q_col_int(q, 0));
+        cJSON_AddStringToObject(o, "carrier", ld_store_q_col_text(q, 1));
+        cJSON_AddStringToObject(o, "name", ld_store_q_col_text(q, 2));
+        cJSON_AddStringToObject(o, "vehicle", ld_store_q_col_text(q, 3));
+        if (ld_store_q_col_null(q, 4))
+            cJSON_AddNullToObject(o, "trailer");
+        else
+            cJSON_AddStringToObject(o, "trailer", ld_store_q_col_text(q, 4));
+        add_time(o, "started_at", ld_store_q_col_int(q, 5));
+        cJSON_AddBoolToObject(o, "in_fleet", ld_store_q_col_int(q, 6) != 0);
+        cJSON_AddItemToArray(arr, o);
+    }
+    ld_store_q_done(q);
+    if (rc != LD_NOTFOUND) {
+        cJSON_Delete(arr);
+        return rc;
+    }
+    *out = arr;
+    return LD_OK;
+}

@@ -106,6 +106,11 @@ enum ld_rc ld_view_directory(struct ld_store *s, const char *role, const char *c
  */
 enum ld_rc ld_view_capacity(struct ld_store *s, int year, cJSON **out);
 
+/* The transport legs of a manifest, in order: [{"leg","carrier","name","vehicle",
+ * "trailer","started_at","in_fleet"}] (name: the carrier's registered name).
+ * [out] out: new array (cJSON_Delete). Returns LD_OK, LD_DB, LD_BUSY. */
+enum ld_rc ld_view_legs(struct ld_store *s, int64_t manifest, cJSON **out);
+
 /* Manifests per state: [{"key":STATE,"manifests":N}] in state order, all
  * states present (zero included). [out] out: new array. Returns LD_OK, LD_DB, LD_BUSY. */
 enum ld_rc ld_view_states(struct ld_store *s, cJSON **out);

@@ -197,6 +197,12 @@ def test_trace_formats(S):
     assert {"from": b, "kind": "dispose", "qty_g": 800000, "to": b + ":disposal"} in \
         [{k: e[k] for k in ("from", "kind", "qty_g", "to")} for e in t["edges"]], t["edges"]
     assert t.get("balanced") is True, t
+    # the carrier stage of the graph: each line names the legs that carried it
+    legs = nodes[b]["carriers"]
+    assert [(g["leg"], g["carrier"], g["vehicle"]) for g in legs] == [(1, S["w"].carr.id, "辽B12345")], legs
+    assert legs[0]["name"] == S["w"].carr.name and legs[0]["trailer"] is None, legs
+    ld.parse_rfc3339(legs[0]["started_at"])
+    assert "carriers" not in nodes[b + ":disposal"], nodes[b + ":disposal"]
     assert get(S, "/v1/trace/%s" % b).json()["nodes"] == t["nodes"]
     svg = get(S, "/v1/trace/%d?format=svg" % m1)
     assert svg.ctype == "image/svg+xml", svg.headers
