@@ -510,7 +510,34 @@ await step('dashboard counts and the trace graph changed accordingly', async () 
   await reg.waitForSelector('#trace-svg');
   const ids = await reg.$$eval('#trace-svg g.node', (gs) => gs.map((g) => g.dataset.id));
   assert(ids.includes(`${filedNumber}-01`) && ids.some((i) => i.includes('disposal')), 'trace lacks the line or its disposal: ' + ids);
+  // The carrier stage: the leg picked up on the phone, between the line and its disposal,
+  // with the carrier's name and the plate tapped; the vehicle is in the permit: not an anomaly.
+  const carrierName = (await api(reg, '/v1/parties/' + CARRIER)).body.name;
+  const leg = `${filedNumber}-01:leg1`;
+  const node = await reg.$eval(`#trace-svg g.node.carrier[data-id="${leg}"]`, (g) => ({
+    cls: g.getAttribute('class'), carrier: g.dataset.carrier, text: [...g.querySelectorAll('text')].map((x) => x.textContent),
+    title: g.querySelector('title').textContent, href: g.querySelector('a').getAttribute('href'),
+  })).catch(() => null);
+  assert(node, 'no carrier node in the trace: ' + ids);
+  assert(node.carrier === CARRIER && node.title.includes(carrierName), 'carrier node does not name the carrier: ' + JSON.stringify(node));
+  assert(carrierName.startsWith(node.text[0].replace(/…$/, '')), 'carrier name not shown: ' + node.text[0]);
+  assert(node.text.some((x) => x.includes(plan.vehicle)), `plate ${plan.vehicle} not shown: ${node.text}`);
+  assert(!/\banomaly\b/.test(node.cls), 'a vehicle of the permit is marked as an anomaly');
+  assert(node.href === `#/m/${filedNumber}`, 'carrier node links to ' + node.href);
+  const edges = await reg.$$eval('#trace-svg g.edge-g', (gs) => gs.map((g) => `${g.dataset.from}>${g.dataset.to}`));
+  assert(edges.includes(`${filedNumber}-01>${leg}`) && edges.includes(`${leg}>${filedNumber}-01:disposal`), 'carrier not between the line and its disposal: ' + edges);
   await shot(reg, '17-trace-new');
+  // On a phone the graph runs top to bottom and fits the screen.
+  await reg.setViewportSize({ width: 390, height: 844 });
+  try {
+    await reg.waitForSelector('#trace-svg.vertical', { timeout: 5000 });
+    const w = await reg.evaluate(() => ({ page: document.documentElement.scrollWidth, svg: document.querySelector('#trace-svg').getBoundingClientRect().width }));
+    assert(w.page <= 400 && w.svg <= 390, 'trace wider than the phone: ' + JSON.stringify(w));
+    assert(await reg.$(`#trace-svg g.node.carrier[data-id="${leg}"]`), 'no carrier node on the phone');
+    await shot(reg, '17b-trace-new-phone');
+  } finally {
+    await reg.setViewportSize({ width: 1280, height: 900 });
+  }
 });
 
 await step('the QR check page proves the latest event is in the ledger (public)', async () => {
