@@ -20,7 +20,8 @@ PYTHON  ?= /usr/bin/python3
 
 PKGS     := libsodium libcjson sqlite3 libmicrohttpd
 WARN     := -std=c11 -Wall -Wextra -Wpedantic $(if $(CI),-Werror)
-CPPFLAGS += -Iinclude -D_DEFAULT_SOURCE -MMD -MP
+WEBDIR   ?= $(PREFIX)/share/liandan/web
+CPPFLAGS += -Iinclude -D_DEFAULT_SOURCE -MMD -MP -DLIANDAN_WEB_DIR='"$(WEBDIR)"'
 
 LIB_SRC  := $(wildcard src/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema.o $(BUILD)/gen/data.o
@@ -142,6 +143,10 @@ install: all
 	install -m 0755 $(BUILD)/liandan-verify $(DESTDIR)$(PREFIX)/bin/liandan-verify
 	install -m 0644 $(BUILD)/libliandan.a $(DESTDIR)$(PREFIX)/lib/libliandan.a
 	install -m 0644 include/liandan/*.h $(DESTDIR)$(PREFIX)/include/liandan/
+	install -d $(DESTDIR)$(WEBDIR)/js/pages
+	install -m 0644 web/*.html web/*.js web/*.css $(DESTDIR)$(WEBDIR)/
+	install -m 0644 web/js/*.js $(DESTDIR)$(WEBDIR)/js/
+	install -m 0644 web/js/pages/*.js $(DESTDIR)$(WEBDIR)/js/pages/
 
 clean:
 	rm -rf build demo

@@ -10,10 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "liandan/http.h"
 #include "liandan/banned.h"
+
+#ifndef LIANDAN_WEB_DIR
+#define LIANDAN_WEB_DIR "/usr/local/share/liandan/web"
+#endif
 
 static const char usage[] =
     "usage: liandan serve [--db DB] [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]\n"
@@ -25,7 +30,8 @@ static const char usage[] =
     "takes a free port. Prints 'listening on URL' once ready. SIGTERM or SIGINT: finish\n"
     "requests in flight (at most --grace seconds, default 10), commit, sign a final\n"
     "checkpoint, exit 0. SIGHUP: reopen --log. --rate is requests/s per client address\n"
-    "(default 200, 0 for no limit). The ledger key's passphrase, if any, is read from\n"
+    "(default 200, 0 for no limit). --web defaults to the installed pages, if any.\n"
+    "The ledger key's passphrase, if any, is read from\n"
     "LIANDAN_LEDGER_PASSPHRASE.\n";
 
 static int
@@ -120,6 +126,9 @@ cmd_serve(int argc, char **argv)
     o.listen = s_listen;
     o.tls_cert = s_cert;
     o.tls_key = s_key;
+    /* The pages: --web, else where `make install` put them (if it did). */
+    if (s_web == NULL && access(LIANDAN_WEB_DIR "/index.html", R_OK) == 0)
+        s_web = LIANDAN_WEB_DIR;
     o.web_dir = s_web;
     o.log_path = s_log;
     o.key_passphrase = getenv("LIANDAN_LEDGER_PASSPHRASE");
