@@ -1026,7 +1026,7 @@ ld_http_start(const struct ld_http_opts *opts, struct ld_http **out, struct ld_e
             MHD_OPTION_THREAD_POOL_SIZE, h->o.threads, MHD_OPTION_NOTIFY_COMPLETED, completed, h,
             MHD_OPTION_CONNECTION_LIMIT, h->o.max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
             h->o.max_conns_per_ip, MHD_OPTION_CONNECTION_TIMEOUT, h->o.timeout,
-            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * KIB),
+            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * KIB),
             MHD_OPTION_LISTEN_BACKLOG_SIZE, 511u, MHD_OPTION_NOTIFY_CONNECTION,
             ld_http_guard_notify, h, MHD_OPTION_UNESCAPE_CALLBACK, ld_http_unescape, h,
             MHD_OPTION_ARRAY,
