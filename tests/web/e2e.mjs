@@ -555,6 +555,119 @@ await step('the QR check page proves the latest event is in the ledger (public)'
   await p.context().close();
 });
 
+// The producer's cancellation (before pickup) through the pages: the detail
+// page offers it, the form wants a reason, the detail page then shows the
+// cancelled state with the cancel event verified here; the dashboard counts it.
+let cancelNumber = null;
+await step('producer files a manifest, then cancels it through the pages with a reason', async () => {
+  await load(reg, '#/dashboard', 'dashboard');
+  await reg.waitForFunction(() => document.querySelector('[data-state=total]'));
+  const was = await stateCounts(reg);
+  await load(prod, '#/file', 'file a manifest');
+  await fillManifest(prod);
+  await prod.click('#sign-file');
+  await prod.waitForSelector('#filed-number', { timeout: 15000 });
+  cancelNumber = await prod.textContent('#filed-number');
+  await go(prod, '#/m/' + cancelNumber, 'manifest detail (producer)');
+  await prod.waitForSelector('#verified-all.ok', { timeout: 15000 });
+  // The detail page offers the producer the cancellation while the manifest is filed.
+  await prod.click(`a.button[href="#/act/${cancelNumber}/cancel"]`);
+  await prod.waitForSelector('body[data-ready="act/:n/:kind"]');
+  // Without a reason: refused next to the reason field, nothing signed.
+  await prod.click('#sign');
+  await prod.waitForSelector('#reason + .field-error, [data-field=reason] + .field-error', { timeout: 5000 });
+  assert((await api(prod, '/v1/manifests/' + cancelNumber)).body.state === 'filed', 'cancelled without a reason');
+  await prod.fill('#reason', '客户更改处置计划，本批次不再转移');
+  await shot(prod, '19-producer-cancel');
+  await prod.click('#sign');
+  await prod.waitForSelector('#done .form-ok', { timeout: 15000 });
+  await prod.click('#back-to-manifest');
+  await prod.waitForSelector('body[data-ready="m/:n"]');
+  assert((await prod.textContent('#number')) === cancelNumber, 'wrong manifest opened');
+  assert((await prod.textContent('#state')).includes('已作废'), 'not cancelled: ' + await prod.textContent('#state'));
+  await prod.waitForSelector('#verified-all.ok', { timeout: 15000 });
+  const m = (await api(prod, '/v1/manifests/' + cancelNumber)).body;
+  const types = m.events.map((e) => e.type);
+  assert(m.state === 'cancelled' && types.join(' ') === 'manifest.file manifest.cancel', 'events: ' + types.join(' '));
+  assert(m.events[1].body.reason === '客户更改处置计划，本批次不再转移', 'reason not signed: ' + JSON.stringify(m.events[1].body));
+  const marks = await prod.$$eval('.timeline .mark', (ms) => ms.map((x) => x.textContent));
+  assert(marks.length === 2 && marks.every((x) => x === '✔'), 'marks: ' + marks.join(''));
+  assert((await prod.textContent('.check[data-i="1"]')).length > 0, 'no verification note on the cancel event');
+  // Nothing more is offered on a cancelled manifest.
+  assert(!(await prod.$(`a.button[href^="#/act/${cancelNumber}/"]`)), 'an action is still offered on a cancelled manifest');
+  await shot(prod, '20-producer-cancelled');
+  await load(reg, '#/dashboard', 'dashboard');
+  await reg.waitForFunction(() => document.querySelector('[data-state=total]'));
+  const now = await stateCounts(reg);
+  assert(now.cancelled === (was.cancelled || 0) + 1, `cancelled ${was.cancelled} -> ${now.cancelled}`);
+  assert(now.total === was.total + 1, `total ${was.total} -> ${now.total}`);
+  notes.push(`cancelled ${cancelNumber}: dashboard cancelled ${was.cancelled} -> ${now.cancelled}`);
+});
+
+// A whole load rejected at the gate: filed, picked up and brought on the
+// carrier's phone, rejected by the receiver with a reason; the trace of the
+// batch shows the rejected part (NUMBER-01R).
+let rejectNumber = null;
+await step('receiver rejects a whole load through the reject form; the trace shows the rejected part', async () => {
+  await load(prod, '#/file', 'file a manifest');
+  await fillManifest(prod);
+  await prod.click('#sign-file');
+  await prod.waitForSelector('#filed-number', { timeout: 15000 });
+  rejectNumber = await prod.textContent('#filed-number');
+  // The carrier, on the phone: pickup, then arrival.
+  await load(carr, `#/act/${rejectNumber}/pickup`, 'pickup form (phone)');
+  await carr.click(`#permit-plates button.plate[data-plate="${plan.vehicle}"]`);
+  await carr.fill('#driver-name', '王师傅');
+  await carr.fill('#driver-licence', '210200123456');
+  await carr.fill('#escort-name', '李押运');
+  await carr.fill('#escort-licence', '210200654321');
+  await carr.click('#sign');
+  await carr.waitForSelector('#done .form-ok', { timeout: 15000 });
+  await go(carr, '#/work', 'work (carrier)');
+  await carr.waitForSelector(`#transit .task[data-number="${rejectNumber}"]`);
+  await carr.click(`#transit .task[data-number="${rejectNumber}"] a[data-act=arrive]`);
+  await carr.waitForSelector('body[data-ready="act/:n/:kind"]');
+  await carr.click('#sign');
+  await carr.waitForSelector('#done .form-ok', { timeout: 15000 });
+  // The receiver: from the work list's reject link.
+  await load(recv, '#/work', 'work (receiver)');
+  await recv.waitForSelector(`#arrived .task[data-number="${rejectNumber}"]`, { timeout: 15000 });
+  await recv.click(`#arrived .task[data-number="${rejectNumber}"] a[data-act=reject]`);
+  await recv.waitForSelector('body[data-ready="act/:n/:kind"]');
+  assert(await recv.isChecked('input[name=whole][value="1"]'), 'whole-load rejection is not the default');
+  assert(await recv.isHidden('#per-line'), 'per-line quantities shown for a whole-load rejection');
+  await recv.click('#sign');
+  await recv.waitForSelector('#reason + .field-error, [data-field=reason] + .field-error', { timeout: 5000 });
+  assert((await api(recv, '/v1/manifests/' + rejectNumber)).body.state === 'arrived', 'rejected without a reason');
+  const reason = '包装破损渗漏，与联单所列包装不符';
+  await recv.fill('#reason', reason);
+  await shot(recv, '21-receiver-reject');
+  await recv.click('#sign');
+  await recv.waitForSelector('#done .form-ok', { timeout: 15000 });
+  await recv.click('#back-to-manifest');
+  await recv.waitForSelector('body[data-ready="m/:n"]');
+  assert((await recv.textContent('#state')).includes('已拒收'), 'not rejected: ' + await recv.textContent('#state'));
+  await recv.waitForSelector('#verified-all.ok', { timeout: 15000 });
+  const m = (await api(recv, '/v1/manifests/' + rejectNumber)).body;
+  const last = m.events.at(-1);
+  assert(m.state === 'rejected' && last.type === 'receipt.reject' && last.body.reason === reason && !last.body.lines, 'reject event: ' + JSON.stringify(last));
+  const marks = await recv.$$eval('.timeline .mark', (ms) => ms.map((x) => x.textContent));
+  assert(marks.length === 4 && marks.every((x) => x === '✔'), 'marks: ' + marks.join(''));
+  assert((await recv.textContent('#part-receiver')).includes(reason), 'the reason is not shown in the receiver part');
+  await shot(recv, '22-receiver-rejected');
+  // The trace of its batch: the line, and its rejected part.
+  const line = `${rejectNumber}-01`, rej = `${rejectNumber}-01R`;
+  await load(reg, `#/trace/${line}`, 'trace');
+  await reg.waitForSelector('#trace-svg');
+  const ids = await reg.$$eval('#trace-svg g.node', (gs) => gs.map((g) => g.dataset.id));
+  assert(ids.includes(line) && ids.includes(rej), 'trace lacks the line or its rejected part: ' + ids);
+  assert(await reg.$(`#trace-svg g.node[data-id="${rej}"] a[href="#/m/${rejectNumber}"]`), 'the rejected part does not link to its manifest');
+  const edges = await reg.$$eval('#trace-svg g.edge-g', (gs) => gs.map((g) => `${g.dataset.from}>${g.dataset.to}`));
+  assert(edges.some((e) => e.endsWith('>' + rej)), 'no edge into the rejected part: ' + edges);
+  notes.push(`rejected ${rejectNumber}: trace nodes ${ids.join(' ')}; edges ${edges.join(' ')}`);
+  await shot(reg, '23-trace-rejected');
+});
+
 await step('a session whose signing key is gone from this browser ends on the sign-in page', async () => {
   const p = await newPage();
   await signIn(p, key('receiver'));
