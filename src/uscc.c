@@ -130,25 +130,30 @@ org_value(char c)
     return -1;
 }
 
-int
-ld_uscc_org_ok(const char *s)
+char
+ld_uscc_org_char(const char s8[8])
 {
-    const char *org;
     int i, sum = 0, c;
-    char want;
 
-    assert(s != NULL);
-    if (strlen(s) != LD_USCC_LEN)
-        return 0;
-    org = s + 8; /* positions 9-17 */
     for (i = 0; i < 8; i++) {
-        int val = org_value(org[i]);
+        int val = org_value(s8[i]);
 
         if (val < 0)
             return 0;
         sum += val * org_weights[i];
     }
     c = 11 - sum % 11; /* 1..11 */
-    want = c == 10 ? 'X' : c == 11 ? '0' : (char)('0' + c);
-    return org[8] == want;
+    return c == 10 ? 'X' : c == 11 ? '0' : (char)('0' + c);
+}
+
+int
+ld_uscc_org_ok(const char *s)
+{
+    char want;
+
+    assert(s != NULL);
+    if (strlen(s) != LD_USCC_LEN)
+        return 0;
+    want = ld_uscc_org_char(s + 8); /* positions 9-16, checked by 17 */
+    return want != 0 && s[16] == want;
 }

@@ -50,6 +50,8 @@
 #include "liandan/workday.h"
 #include "liandan/banned.h"
 
+#include "gen-rng.h"
+
 #define YEAR 2026
 #define DAY INT64_C(86400)
 #define HOUR INT64_C(3600)
@@ -186,65 +188,6 @@ raw_verify(const struct ld_sig_secret *s, unsigned threads)
         total += (double)v[i].count / v[i].secs;
     }
     return total;
-}
-
-/* ---- random numbers (xoshiro256**, seeded by splitmix64, as gen-demo) ------- */
-
-struct rng {
-    uint64_t s[4];
-};
-
-static uint64_t
-splitmix(uint64_t *x)
-{
-    uint64_t z = (*x += UINT64_C(0x9E3779B97F4A7C15));
-
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
-static void
-rng_seed(struct rng *r, uint64_t seed)
-{
-    int i;
-
-    for (i = 0; i < 4; i++)
-        r->s[i] = splitmix(&seed);
-}
-
-static uint64_t
-rnd(struct rng *r)
-{
-    uint64_t *s = r->s, res = s[1] * 5, t = s[1] << 17;
-
-    res = ((res << 7) | (res >> 57)) * 9;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = (s[3] << 45) | (s[3] >> 19);
-    return res;
-}
-
-/* Uniform in [lo, hi]. */
-static int64_t
-rint_(struct rng *r, int64_t lo, int64_t hi)
-{
-    return hi <= lo ? lo : lo + (int64_t)(rnd(r) % (uint64_t)(hi - lo + 1));
-}
-
-static double
-rreal(struct rng *r)
-{
-    return (double)(rnd(r) >> 11) / 9007199254740992.0;
-}
-
-static int
-chance(struct rng *r, double p)
-{
-    return rreal(r) < p;
 }
 
 #define PICK(r, arr) ((arr)[rint_((r), 0, (int64_t)(sizeof(arr) / sizeof *(arr)) - 1)])
@@ -482,49 +425,7 @@ next_workday(const struct world *w, int64_t day)
     return day;
 }
 
-/* GB 11714 check character over 8 characters. */
-static char
-org_check(const char *s8)
-{
-    static const int wt[8] = {3, 7, 9, 10, 5, 8, 4, 2};
-    int i, sum = 0, c;
-
-    for (i = 0; i < 8; i++)
-        sum += (s8[i] <= '9' ? s8[i] - '0' : s8[i] - 'A' + 10) * wt[i];
-    c = 11 - sum % 11;
-    return c == 10 ? 'X' : c == 11 ? '0' : (char)('0' + c);
-}
-
 /* A new, unused, valid USCC (GB 32100-2015), as gen-demo makes them. */
-static void
-make_uscc(struct world *w, const char *head2, const char *division, char out[19])
-{
-    static const char alpha[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-    char s[19];
-    int i;
-
-    do {
-        memcpy(s, head2, 2);
-        memcpy(s + 2, division, 6);
-        if (head2[0] == '9' && chance(&w->r, 0.7)) {
-            s[8] = 'M';
-            s[9] = 'A';
-            for (i = 10; i < 16; i++)
-                s[i] = alpha[rint_(&w->r, 0, 30)];
-        } else {
-            for (i = 8; i < 16; i++)
-                s[i] = (char)('0' + rint_(&w->r, 0, 9));
-        }
-        s[16] = org_check(s + 8);
-        s[17] = ld_uscc_check_char(s);
-        s[18] = '\0';
-        if (s[17] == 0)
-            die("cannot make a USCC from '%.17s'", s);
-    } while (ld_map_get(w->ids, s) != NULL);
-    ld_map_put(w->ids, s, (void *)1);
-    memcpy(out, s, 19);
-}
-
 /* A new plate: ordinary (letter + 4 digits, or 5 digits), trailer (4 digits + 挂). */
 static void
 plate(struct world *w, const char *prefix, int trailer, char out[16])
@@ -598,7 +499,8 @@ new_party(struct world *w, int city, const char *head2, unsigned roles, int keye
     p->tpl = p->ind = -1;
     district_pick(w, city, p->district);
     snprintf(division, sizeof division, "%s00", cities[city].code); /* city-level registration */
-    make_uscc(w, head2, chance(&w->r, 0.35) ? division : p->district, p->id);
+    if (!make_uscc(&w->r, w->ids, head2, chance(&w->r, 0.35) ? division : p->district, p->id))
+        die("cannot make a USCC in %s", division);
     if (keyed) {
         for (i = 0; i < 4; i++) {
             uint64_t v = rnd(&w->r);

@@ -39,6 +39,8 @@
 #include "liandan/workday.h"
 #include "liandan/banned.h"
 
+#include "gen-rng.h"
+
 #define YEAR 2026
 #define DAY INT64_C(86400)
 #define KG INT64_C(1000)
@@ -66,65 +68,6 @@ die(const char *fmt, ...)
     va_end(ap);
     fputc('\n', stderr);
     exit(2);
-}
-
-/* ---- random numbers (xoshiro256**, seeded by splitmix64) ---------------- */
-
-struct rng {
-    uint64_t s[4];
-};
-
-static uint64_t
-splitmix(uint64_t *x)
-{
-    uint64_t z = (*x += UINT64_C(0x9E3779B97F4A7C15));
-
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
-static void
-rng_seed(struct rng *r, uint64_t seed)
-{
-    int i;
-
-    for (i = 0; i < 4; i++)
-        r->s[i] = splitmix(&seed);
-}
-
-static uint64_t
-rnd(struct rng *r)
-{
-    uint64_t *s = r->s, res = s[1] * 5, t = s[1] << 17;
-
-    res = ((res << 7) | (res >> 57)) * 9;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = (s[3] << 45) | (s[3] >> 19);
-    return res;
-}
-
-/* Uniform in [lo, hi]. */
-static int64_t
-rint_(struct rng *r, int64_t lo, int64_t hi)
-{
-    return hi <= lo ? lo : lo + (int64_t)(rnd(r) % (uint64_t)(hi - lo + 1));
-}
-
-static double
-rreal(struct rng *r)
-{
-    return (double)(rnd(r) >> 11) / 9007199254740992.0;
-}
-
-static int
-chance(struct rng *r, double p)
-{
-    return rreal(r) < p;
 }
 
 /* 32 bytes for an Ed25519 seed: every key of the demo comes from the seed. */
@@ -660,50 +603,8 @@ phone(struct gen *g, const char *district, char *out, size_t cap)
     snprintf(out, cap, "%s-%08lld", area, (long long)rint_(&g->r, 80000000, 89999999));
 }
 
-/* GB 11714 check character over 8 characters. */
-static char
-org_check(const char *s8)
-{
-    static const int w[8] = {3, 7, 9, 10, 5, 8, 4, 2};
-    int i, sum = 0, c;
-
-    for (i = 0; i < 8; i++)
-        sum += (s8[i] <= '9' ? s8[i] - '0' : s8[i] - 'A' + 10) * w[i];
-    c = 11 - sum % 11;
-    return c == 10 ? 'X' : c == 11 ? '0' : (char)('0' + c);
-}
-
 /* A new, unused USCC: authority+type, registering division, organisation
  * code (GB 11714 check character included), GB 32100 check character. */
-static void
-make_uscc(struct gen *g, const char *head2, const char *division, char out[19])
-{
-    static const char alpha[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-    char s[19];
-    int i;
-
-    do {
-        memcpy(s, head2, 2);
-        memcpy(s + 2, division, 6);
-        if (head2[0] == '9' && chance(&g->r, 0.7)) {
-            s[8] = 'M';
-            s[9] = 'A';
-            for (i = 10; i < 16; i++)
-                s[i] = alpha[rint_(&g->r, 0, 30)];
-        } else {
-            for (i = 8; i < 16; i++)
-                s[i] = (char)('0' + rint_(&g->r, 0, 9));
-        }
-        s[16] = org_check(s + 8);
-        s[17] = ld_uscc_check_char(s);
-        s[18] = '\0';
-        if (s[17] == 0)
-            die("cannot make a USCC from '%.17s'", s);
-    } while (ld_map_get(g->ids, s) != NULL);
-    ld_map_put(g->ids, s, (void *)1);
-    memcpy(out, s, 19);
-}
-
 /* Ordinary plate: letter + 4 digits or 5 digits; trailer: 4 digits + 挂;
  * new-energy small: D/F + letter/digit + 4 digits. */
 static void
@@ -941,10 +842,11 @@ new_party(struct gen *g, const char *head2, const char *district, unsigned roles
     p->industry = p->rs = p->cs = -1;
     p->roles = roles;
     snprintf(p->district, sizeof p->district, "%s", district);
-    make_uscc(g, head2,
-              chance(&g->r, 0.35) ? (strncmp(district, "2102", 4) == 0 ? "210200" : district)
-                                  : district,
-              p->id);
+    if (!make_uscc(&g->r, g->ids, head2,
+                   chance(&g->r, 0.35) ? (strncmp(district, "2102", 4) == 0 ? "210200" : district)
+                                       : district,
+                   p->id))
+        die("cannot make a USCC in %s", district);
     derive_seed(&g->r, seed);
     if (ld_sig_secret_from_seed(p->id, seed, &p->key) != LD_OK)
         die("cannot make a key");

@@ -65,4 +65,12 @@ char ld_uscc_check_char(const char s17[17]);
  */
 int ld_uscc_org_ok(const char *s);
 
+/*
+ * The GB 11714 check character (as above) of the 8 organisation-code
+ * characters s8 (positions 9-16 of a USCC), for tools that make codes.
+ * [in] s8: 8 characters of 0-9, A-Z; borrowed. Returns the character, or 0
+ * if s8 holds another character.
+ */
+char ld_uscc_org_char(const char s8[8]);
+
 #endif
