@@ -34,6 +34,8 @@
 #include "liandan/uscc.h"
 #include "liandan/banned.h"
 
+#include "raw-verify.h"
+
 static const char usage[] =
     "usage: gen-events sign --key KEYFILE --count N --out FILE [--first K] [--threads T]\n"
     "       gen-events append --db DB --bodies FILE [--batch B] [--threads T]\n"
@@ -485,60 +487,20 @@ cmd_grow(int argc, char **argv)
     return 0;
 }
 
-struct vjob {
-    const uint8_t *pk, *sig, *msg; /* a valid signature to check again and again */
-    size_t len;                    /* of msg */
-    double secs;                   /* [in] how long, [out] how long it took */
-    unsigned long long count;      /* [out] verifies done */
-};
-
-static void *
-verify_loop(void *arg)
-{
-    struct vjob *v = arg;
-    double t0 = now_s();
-
-    v->count = 0;
-    while (now_s() - t0 < v->secs) {
-        int k;
-        for (k = 0; k < 100; k++)
-            if (ld_sig_verify(v->pk, NULL, v->msg, v->len, v->sig) != LD_OK)
-                die("raw verify failed");
-        v->count += 100;
-    }
-    v->secs = now_s() - t0;
-    return NULL;
-}
-
-/* Raw verify/s of a 400-byte message (about an entry's size) on `threads` threads. */
+/* Raw verify/s on `threads` threads for secs seconds (tools/raw-verify.h). */
 static double
 raw_verify(unsigned threads, double secs)
 {
     struct ld_sig_secret *s = NULL;
-    struct ld_sig_pub pub;
-    uint8_t sig[LD_SIG_SIG], msg[400];
-    struct vjob v[64];
-    pthread_t t[64];
-    double total = 0;
-    unsigned i;
+    double r;
 
     if (ld_sig_keygen("bench.raw", &s) != LD_OK)
         die("cannot make a key");
-    ld_sig_secret_pub(s, &pub);
-    memset(msg, 'x', sizeof msg);
-    ld_sig_sign(s, NULL, msg, sizeof msg, sig);
-    for (i = 0; i < threads; i++) {
-        v[i].pk = pub.pk, v[i].sig = sig, v[i].msg = msg, v[i].len = sizeof msg;
-        v[i].secs = secs;
-        if (pthread_create(&t[i], NULL, verify_loop, &v[i]) != 0)
-            die("cannot start a thread");
-    }
-    for (i = 0; i < threads; i++) {
-        pthread_join(t[i], NULL);
-        total += (double)v[i].count / v[i].secs;
-    }
+    r = raw_verify_rate(s, threads, secs);
     ld_sig_secret_free(s);
-    return total;
+    if (r < 0)
+        die("raw verify failed or a thread did not start");
+    return r;
 }
 
 static int
