@@ -104,6 +104,7 @@ struct ld_http_req {
     char arg[2][160];               /* {x} segments of the route, in order */
     char *body;                     /* owned, NUL-terminated */
     size_t len, cap, alloc;         /* bytes received, the route's cap, allocated */
+    size_t declared;                /* Content-Length when sent (<= cap), else 0 */
     int too_large;
     char media[64];                 /* Content-Type of a RAW body, lowercased, no parameters */
     struct ld_http_reader *rd;      /* borrowed from the pool, returned on completion */
