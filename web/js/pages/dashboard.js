@@ -1,7 +1,7 @@
 // dashboard.js - the regulator's overview: manifests by state, tonnage per
 // month and per category, anomalies with filters, receivers' licensed
 // capacity used this year, and the latest checkpoint verified here.
-import { L, stateName, STATE_ORDER, ruleName, qty } from '../i18n.js';
+import { L, stateName, STATE_ORDER, ruleName, anomalyText, qty } from '../i18n.js';
 import { html, $, $$, errorText } from '../ui.js';
 import { get, logKeys } from '../api.js';
 import { barChart } from '../charts.js';
@@ -57,7 +57,7 @@ export async function render(main, params, query) {
   const drawAnomalies = () => {
     const f = $('#anom-filter').value.trim();
     const list = anomalies.filter((a) => (!rule || a.rule === rule) &&
-      (!f || [a.manifest, a.batch, a.party, a.detail].some((x) => String(x ?? '').includes(f))));
+      (!f || [a.manifest, a.batch, a.party, a.detail, anomalyText(a)].some((x) => String(x ?? '').includes(f))));
     const counts = {};
     for (const a of anomalies) counts[a.rule] = (counts[a.rule] || 0) + 1;
     $('#rule-chips').innerHTML = String(html`<button type="button" class="chip" aria-pressed="${!rule}" data-rule="">${L('全部', 'all')} ${anomalies.length}</button>` +
@@ -73,7 +73,7 @@ export async function render(main, params, query) {
         <td data-label="${L('规则', 'Rule')}">${ruleName(a.rule)}${a.provisional ? html` <span class="muted small">(${L('暂定', 'provisional')})</span>` : ''}</td>
         <td data-label="${L('联单', 'Manifest')}">${a.manifest ? html`<a class="mono" href="#/m/${a.manifest}">${a.manifest}</a>` : '—'}${a.batch ? html` <span class="mono small">${a.batch}</span>` : ''}</td>
         <td data-label="${L('单位', 'Party')}" class="mono small">${a.party ?? ''}</td>
-        <td data-label="${L('说明', 'Detail')}" class="small">${a.detail}</td>
+        <td data-label="${L('说明', 'Detail')}" class="small detail" title="${a.detail}">${anomalyText(a)}</td>
         <td data-label="${L('期限', 'Deadline')}" class="small">${a.deadline_day ?? ''}</td>
         <td>${a.manifest ? html`<a class="small" href="#/trace/${a.batch || a.manifest}">${L('追溯', 'trace')}</a>` : ''}</td></tr>`)}
       </tbody></table></div>${list.length > (showAll ? 500 : 25) ? html`<p class="muted">${L('显示', 'Showing')} ${showAll ? 500 : 25} / ${list.length} <button type="button" id="anom-all" class="chip">${L('显示更多', 'show more')}</button></p>` : ''}`)
