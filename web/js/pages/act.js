@@ -74,7 +74,7 @@ export async function render(main, params, query, who) {
   const licence = lics.find((l) => (l.kind === 'disposal' || l.kind === 'collection') && current(l)) || lics.find((l) => l.kind === 'disposal' || l.kind === 'collection') || {};
   const plates = permitPlates(lics, today);
   const held = (i) => {
-    const a = s?.receipt?.body.lines.find((x) => x.line === i + 1);
+    const a = s?.decided(i);
     const done = s?.disposals.flatMap((d) => d.body.lines).filter((x) => x.line === i + 1).reduce((t, x) => t + x.qty_g, 0) || 0;
     return a ? a.accepted_g - done : 0;
   };
@@ -87,8 +87,8 @@ export async function render(main, params, query, who) {
       <div><span class="small muted">${L('各行实装件数', 'Packages loaded per line')}</span>
         ${lines.map((l, i) => html`<label>${i + 1}. ${l.name} (${L('联单', 'filed')} ${l.packages})<input type="number" min="0" class="pk" data-i="${i}" data-field="packages[${i}]" value="${l.packages}" inputmode="numeric"></label>`)}</div>
       ${trackField()}`,
-    handover: () => html`${m ? '' : html`<div class="row"><label>${L('联单编号', 'Manifest number')}<input id="h-number" inputmode="numeric" data-field="event.manifest"></label>
-        <label>${L('最新事件编号（扫描联单二维码）', 'Latest event id (scan the manifest QR code)')}<input id="h-prev" class="mono" data-field="event.prev"></label></div>
+    handover: () => html`${m ? '' : html`<div class="row"><label>${L('联单编号', 'Manifest number')}<input id="h-number" inputmode="numeric" data-field="event.manifest" value="${params.n !== '0' ? params.n : ''}"></label>
+        <label>${L('最新事件编号（扫描联单二维码）', 'Latest event id (scan the manifest QR code)')}<input id="h-prev" class="mono" data-field="event.prev" value="${query.get('prev') || ''}"></label></div>
         <label>${L('或粘贴二维码内容', 'or paste the QR code text')}<input id="h-qr" class="mono"></label>`}
       <label>${L('交出方（上一程承运人）信用代码', 'Handing over carrier (previous leg) USCC')}<input id="from" class="mono" data-field="from" value="${lastLeg?.carrier || ''}"></label>
       <label>${L('交接地点', 'Place')}<input id="place" data-field="place"></label>
@@ -115,7 +115,10 @@ export async function render(main, params, query, who) {
 
   main.innerHTML = String(html`
     <h1>${typeName(type)} ${m ? html`<a class="mono" href="#/m/${m.number}">${m.number}</a>` : ''}</h1>
-    ${readErr && kind === 'handover' && params.n !== '0' ? html`<p class="warn small">${errorText(readErr)}</p>` : ''}
+    ${readErr && kind === 'handover' && params.n !== '0' ? html`<p class="warn small" id="read-note">${readErr.status === 403
+      ? L('本单位尚未列入该联单，不能查看；请按联单二维码填写联单编号和最新事件编号，签署交接后即可查看。', 'This party is not on the manifest yet and cannot read it: give its number and latest event from the QR code; once the hand-over is signed, it can.')
+      : errorText(readErr)}</p>` : ''}
+    ${kind === 'handover' && lastLeg && lastLeg.carrier === who?.id ? html`<p class="warn small" id="holder-note">${L('本单位是当前承运人：交接由下一程承运人签署（请其扫描联单二维码）。', 'This party carries the load now: the next leg\'s carrier signs the hand-over (it scans the manifest QR code).')}</p>` : ''}
     <form id="act-form" class="panel" novalidate>
       <div class="form-error" role="alert" hidden></div>
       ${fields[kind]()}
@@ -202,6 +205,12 @@ export async function render(main, params, query, who) {
       $('#done').innerHTML = String(html`<p class="form-ok">${L('已签名提交', 'Signed and accepted')} · <span class="mono small">${receipt.id}</span> · <a id="back-to-manifest" href="#/m/${number}">${L('查看联单', 'view the manifest')}</a></p>`);
       $('#sign').hidden = true;
     } catch (err) {
+      // body.lines lists only some lines (a rejection's, a disposal's): the
+      // server's lines[k] is the k-th listed, the form's lines[i] line i+1.
+      if (Array.isArray(body?.lines) && err?.body) {
+        const at = (f) => (f || '').replace(/^((?:event\.)?body\.)?lines\[(\d+)\]/, (x, pre, k) => (body.lines[k] ? `${pre || ''}lines[${body.lines[k].line - 1}]` : x));
+        err.body = { ...err.body, field: err.body.field && at(err.body.field), violations: err.body.violations?.map((v) => ({ ...v, field: at(v.field) })) };
+      }
       showRefusal(form, err);
     } finally {
       $('#sign').disabled = false;

@@ -7,7 +7,7 @@ import { html, $, errorText } from '../ui.js';
 import { get, getSession, logKeys } from '../api.js';
 import { verifyNote, rootFromInclusion, unb64, unhex, b64 } from '../crypto.js';
 
-export async function render(main, params) {
+export async function render(main, params, query, who) {
   const { n, id } = params;
   main.innerHTML = String(html`<section class="panel narrow"><h1>${L('联单核验', 'Manifest check')}</h1>
     <p>${L('联单编号', 'Manifest')} <strong class="mono">${n}</strong></p>
@@ -40,7 +40,14 @@ export async function render(main, params) {
         ? html`<span class="ok">${L('✔ 打印后联单没有新的事件', '✔ No event since printing')} · ${stateName(m.state)}</span>`
         : html`<span class="warn">${L('打印后联单已有新事件', 'The manifest has moved on since printing')} · ${stateName(m.state)}</span> <a href="#/m/${n}">${L('查看', 'view')}</a>`);
     } else {
-      $('#cur').textContent = errorText(e);
+      $('#cur').textContent = e?.status === 403 ? L('本单位未列入该联单，不能查看。', 'This party is not on the manifest and cannot read it.') : errorText(e);
+    }
+    // A carrier not holding the load (not on the manifest yet, as a next
+    // leg's carrier is) takes it over from here: the hand-over form with the
+    // number and the printed latest event filled in.
+    const holder = m && [...m.events].reverse().find((x) => x.type === 'transport.pickup' || x.type === 'transport.handover')?.actor;
+    if (who?.roles?.includes('carrier') && ((!m && e?.status === 403) || (m?.state === 'in_transit' && holder !== who.id))) {
+      $('#cur').insertAdjacentHTML('afterend', String(html`<p><a class="button primary" id="take-over" href="#/act/${n}/handover?prev=${id}">${L('接收交接（签署下一程）', 'Take over the load (sign the next leg)')}</a></p>`));
     }
   } else {
     $('#cur').innerHTML = String(html`<a href="#/login?next=${encodeURIComponent('#/m/' + n)}">${L('登录后查看联单', 'Sign in to see the manifest')}</a>`);

@@ -41,7 +41,19 @@ export function summarise(m) {
     else if (e.type === 'receipt.reject') reject = e;
     else if (e.type === 'disposal.complete') disposals.push(e);
   }
-  return { file, body: file?.body || {}, legs, receipt, reject, disposals };
+  const body = file?.body || {};
+  // Per line (0-based): received, accepted and rejected grams as decided by
+  // the receipt, or by the rejection (schema/events.md: whole, or the lines
+  // listed; the lines not listed are accepted as filed); null before either.
+  const decided = (i) => {
+    if (receipt) return receipt.body.lines.find((l) => l.line === i + 1) || null;
+    if (!reject || !body.lines?.[i]) return null;
+    const filed = body.lines[i].qty_g;
+    const listed = reject.body.lines?.find((l) => l.line === i + 1);
+    const rejected = !reject.body.lines ? filed : listed ? listed.rejected_g : 0;
+    return { line: i + 1, received_g: filed, accepted_g: filed - rejected, rejected_g: rejected };
+  };
+  return { file, body, legs, receipt, reject, disposals, decided };
 }
 
 function kv(pairs) {
@@ -61,15 +73,18 @@ export async function render(main, params, query, who, pre) {
   const isReg = who?.roles?.includes('regulator');
   const myRoles = who?.roles || [];
   const me = who?.id;
-  const lineAcc = (i) => s.receipt?.body.lines.find((l) => l.line === i + 1);
-  const lineRej = (i) => s.reject && (!s.reject.body.lines ? { rejected_g: b.lines[i].qty_g } : s.reject.body.lines.find((l) => l.line === i + 1));
+  const lineAcc = (i) => s.decided(i);
   const lineDisp = (i) => s.disposals.flatMap((d) => d.body.lines.filter((l) => l.line === i + 1).map((l) => ({ ...l, on: d.body.on })));
 
   // What the signed-in party may do next (the server judges; this only offers).
   const acts = [];
+  const holder = s.legs.length ? s.legs[s.legs.length - 1].carrier : null;
   if (!isReg) {
     if (m.state === 'filed' && me === m.carrier) acts.push(['pickup', L('签署起运', 'Sign pickup')]);
-    if (m.state === 'in_transit' && myRoles.includes('carrier')) acts.push(['arrive', L('签署运抵', 'Sign arrival')], ['handover', L('交接给下一承运人', 'Hand over')]);
+    // The carrier holding the load signs its arrival; the next leg's carrier
+    // signs a hand-over (rules_transport.c), not the one handing over.
+    if (m.state === 'in_transit' && me === holder) acts.push(['arrive', L('签署运抵', 'Sign arrival')]);
+    if (m.state === 'in_transit' && myRoles.includes('carrier') && me !== holder) acts.push(['handover', L('接收交接（下一程）', 'Take over (next leg)')]);
     if (m.state === 'arrived' && me === m.receiver) acts.push(['accept', L('确认接收', 'Accept')], ['reject', L('拒收', 'Reject')]);
     if (['received', 'received_with_discrepancy'].includes(m.state) && me === m.receiver) acts.push(['dispose', L('记录利用/处置', 'Record disposal')]);
     if (m.state === 'filed' && me === m.producer) acts.push(['cancel', L('作废', 'Cancel')]);
@@ -79,7 +94,8 @@ export async function render(main, params, query, who, pre) {
   <div class="form-head no-print">
     <div><h1>${L('联单', 'Manifest')} <span class="mono" id="number">${m.number}</span></h1>
       <p><span class="state state-${m.state}" id="state">${stateName(m.state)}</span>
-      <span id="verified-all" class="muted">${L('正在浏览器中验证签名…', 'Verifying signatures in this browser…')}</span></p></div>
+      <span id="verified-all" class="muted">${L('正在浏览器中验证签名…', 'Verifying signatures in this browser…')}</span></p>
+      ${!isReg && m.state === 'in_transit' && me === holder ? html`<p class="small muted" id="handover-hint">${L('多式联运交接：请下一程承运人扫描本联单二维码，由其签署交接。', 'Multimodal hand-over: the next leg\'s carrier scans this manifest\'s QR code and signs the hand-over.')}</p>` : ''}</div>
     <div class="inline actions">
       ${acts.map(([k, t]) => html`<a class="button primary" href="#/act/${m.number}/${k}">${t}</a>`)}
       ${isReg ? html`<a class="button" href="#/trace/${m.number}">${L('追溯', 'Trace')}</a>` : ''}
@@ -142,8 +158,9 @@ export async function render(main, params, query, who, pre) {
       ])}
       ${s.receipt || s.reject || s.disposals.length ? html`<div class="table-wrap"><table><thead><tr><th>#</th><th class="num">${L('实收', 'Received')}</th><th class="num">${L('接收', 'Accepted')}</th><th class="num">${L('拒收', 'Rejected')}</th><th>${L('差异', 'Discrepancy')}</th><th>${L('利用/处置方式', 'Method')}</th><th class="num">${L('处置量', 'Disposed')}</th></tr></thead><tbody>
       ${(b.lines || []).map((l, i) => {
-        const a = lineAcc(i), r = lineRej(i), d = lineDisp(i);
-        return html`<tr><td>${i + 1}</td><td class="num">${qty(a?.received_g)}</td><td class="num">${qty(a?.accepted_g)}</td><td class="num">${r ? qty(r.rejected_g) : a && a.received_g > a.accepted_g ? qty(a.received_g - a.accepted_g) : '—'}</td>
+        const a = lineAcc(i), d = lineDisp(i);
+        const rej = a ? a.rejected_g ?? a.received_g - a.accepted_g : 0;
+        return html`<tr data-line="${i + 1}"><td>${i + 1}</td><td class="num rcv">${qty(a?.received_g)}</td><td class="num acc">${qty(a?.accepted_g)}</td><td class="num rej">${rej > 0 ? qty(rej) : '—'}</td>
           <td class="small">${a?.discrepancy ? html`${a.discrepancy.kinds.map(discrepancyName).join('、')}: ${a.discrepancy.description}` : '—'}</td>
           <td class="small">${d.map((x) => html`<span class="mono">${x.method}</span> ${methods[x.method] ? L(methods[x.method].name_zh, methods[x.method].name_en) : ''} (${x.on}) `)}</td>
           <td class="num">${d.length ? qty(d.reduce((t, x) => t + x.qty_g, 0)) : '—'}</td></tr>`;

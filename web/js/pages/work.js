@@ -10,7 +10,9 @@ export async function render(main, params, query, who) {
   const isRecv = roles.includes('receiver') || roles.includes('collector');
   if (roles.includes('carrier')) {
     groups.push({ id: 'pickups', title: L('待起运', 'Waiting for pickup'), q: { role: 'carrier', state: 'filed' }, acts: [['pickup', L('签署起运', 'Sign pickup')]] });
-    groups.push({ id: 'transit', title: L('运输中', 'In transit'), q: { role: 'carrier', state: 'in_transit' }, acts: [['arrive', L('签署运抵', 'Sign arrival')], ['handover', L('交接', 'Hand over')]] });
+    // A hand-over is signed by the next leg's carrier (rules_transport.c),
+    // from the manifest's QR code: the button at the top, not a row here.
+    groups.push({ id: 'transit', title: L('运输中', 'In transit'), q: { role: 'carrier', state: 'in_transit' }, acts: [['arrive', L('签署运抵', 'Sign arrival')]] });
   }
   if (isRecv) {
     groups.push({ id: 'arrived', title: L('已运抵，待确认接收', 'Arrived: confirm receipt'), q: { role: 'receiver', state: 'arrived' }, acts: [['accept', L('接收', 'Accept')], ['reject', L('拒收', 'Reject')]] });
