@@ -61,17 +61,30 @@ export async function render(main, params, query, who) {
 
   // Each party.* event extends the party's chain p:USCC.
   const head = async () => { try { return (await get('/v1/heads/p:' + p.id)).id; } catch { return p.head || null; } };
+  // A refusal of one item of a list field (event.body.vehicles[1]: "must be
+  // a plate") is shown at the field, naming the item the field was given.
+  const naming = (err, body) => {
+    if (!err?.body) return err;
+    const say = (field, text) => {
+      const f = /(?:^|\.)(\w+)\[(\d+)\]$/.exec(field || '');
+      const item = f && Array.isArray(body?.[f[1]]) ? body[f[1]][Number(f[2])] : null;
+      return item == null ? text : `“${item}”: ${text}`;
+    };
+    return { ...err, body: { ...err.body, hint: say(err.body.field, err.body.hint || err.message),
+      violations: err.body.violations?.map((v) => ({ ...v, message: say(v.field, v.message || v.code) })) } };
+  };
   const sendForm = (form, type, build) => form?.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearRefusal(form);
     const st = $('.status', form);
+    let body = null;
     try {
-      const body = await build();
+      body = await build();
       const r = await submitEvent({ type, manifest: null, prev: await head(), body });
       st.innerHTML = String(html`<p class="form-ok">${typeName(type)} ✔ <span class="mono small">${r.id}</span></p>`);
       setTimeout(() => location.reload(), 600);
     } catch (err) {
-      showRefusal(form, err);
+      showRefusal(form, naming(err, body));
     }
   });
   $('#k-file')?.addEventListener('change', async (e) => { const f = e.target.files[0]; if (f) $('#k-pub').value = (await f.text()).trim(); });
