@@ -668,6 +668,390 @@ await step('receiver rejects a whole load through the reject form; the trace sho
   await shot(reg, '23-trace-rejected');
 });
 
+// A second carrier and a second receiver, registered by the regulator; on
+// their party pages a transport permit and a disposal licence are recorded
+// (each refused first, next to its field, with nothing stored), and the
+// carrier gets a key: it takes over a load below.
+const PERMIT_PLATES = ['辽B2H837', '辽B7T115'];
+const year = Number(today.slice(0, 4));
+let carrier2 = null, receiver2 = null;
+const carrier2Key = path.join(TMP, 'carrier2.key');
+// Submits a party-page form and waits for the page to reload (party.js reloads after a recorded event).
+async function recordAndReload(page, form) {
+  await page.evaluate(() => { window.liandanBeforeReload = 1; });
+  await page.click(`${form} button[type=submit]`);
+  await page.waitForSelector(`${form} .form-ok`, { timeout: 15000 });
+  await page.waitForFunction(() => !window.liandanBeforeReload && document.body.dataset.ready === 'parties/:id', null, { timeout: 15000 });
+}
+// Submits a form expected to be refused; returns {field: id of the input marked, message}.
+async function refusedAt(page, form) {
+  await page.click(`${form} button[type=submit]`);
+  await page.waitForSelector(`${form} .field-error`, { timeout: 15000 });
+  return page.$eval(`${form} .field-error`, (e) => ({ field: e.previousElementSibling?.id, message: e.textContent }));
+}
+async function register(page, id, name, roles) {
+  await load(page, '#/parties', 'party registry');
+  await page.fill('#r-id', id);
+  await page.fill('#r-name', name);
+  for (const r of roles) await page.check(`[data-field=roles] input[value=${r}]`);
+  await page.click('#register');
+  await page.waitForSelector('#registered .form-ok', { timeout: 15000 });
+}
+await step('regulator records a transport permit and a disposal licence on the party page; refusals shown at their fields, nothing stored', async () => {
+  const base = Date.now() % 1e7;
+  carrier2 = uscc('91210213MA' + String((base + 1) % 1e7).padStart(7, '0'));
+  receiver2 = uscc('91210213MA' + String((base + 2) % 1e7).padStart(7, '0'));
+  await register(reg, carrier2, '大连网页测试联运物流有限公司', ['carrier']);
+  await register(reg, receiver2, '大连网页测试环保处置有限公司', ['receiver']);
+
+  // The carrier's page: a permit form, no licence form.
+  await load(reg, '#/parties/' + carrier2, 'party');
+  assert(await reg.$('#permit-form') && !(await reg.$('#licence-form')), 'a carrier is offered the wrong forms');
+  const permitNo = '辽交运危 2102' + String(base).slice(-4);
+  await reg.fill('#t-number', permitNo);
+  await reg.fill('#t-from', `${year}-01-01`);
+  await reg.fill('#t-until', `${year + 1}-12-31`);
+  await reg.fill('#t-vehicles', `${PERMIT_PLATES[0]} AB12345`);
+  let r = await refusedAt(reg, '#permit-form');
+  assert(r.field === 't-vehicles' && r.message.includes('AB12345'), 'bad plate refused at ' + JSON.stringify(r));
+  await shot(reg, '24-permit-refused');
+  await reg.fill('#t-vehicles', PERMIT_PLATES.join(' '));
+  await reg.fill('#t-until', `${year - 1}-12-31`);
+  r = await refusedAt(reg, '#permit-form');
+  assert(r.field === 't-until' && /before/.test(r.message), 'until before from refused at ' + JSON.stringify(r));
+  assert((await api(reg, '/v1/parties/' + carrier2)).body.licences.length === 0, 'a refused permit was stored');
+  await reg.fill('#t-until', `${year + 1}-12-31`);
+  await recordAndReload(reg, '#permit-form');
+  const shown = await reg.$$eval('.licence', (ds) => ds.map((d) => d.textContent.replace(/\s+/g, ' ')));
+  assert(shown.length === 1 && shown[0].includes(permitNo) && PERMIT_PLATES.every((p) => shown[0].includes(p)) && shown[0].includes(`${year}-01-01`), 'permit not listed: ' + shown);
+  const lic = (await api(reg, '/v1/parties/' + carrier2)).body.licences;
+  assert(lic.length === 1 && lic[0].kind === 'transport' && lic[0].vehicles.join(' ') === PERMIT_PLATES.join(' '), 'permit stored as ' + JSON.stringify(lic));
+  assert((await api(reg, '/v1/directory?role=carrier')).body.items.some((p) => p.id === carrier2), 'the directory does not list the permitted carrier');
+  plan.carriers++; // the filing form offers it from now on
+  // And a key for it (clear key file, as the demo's).
+  execFileSync(LIANDAN, ['keygen', '--name', carrier2, '-o', carrier2Key, '--no-passphrase'], { stdio: 'ignore' });
+  await reg.fill('#k-pub', fs.readFileSync(carrier2Key + '.pub', 'utf8').trim());
+  await recordAndReload(reg, '#key-form');
+  assert((await reg.$$('#keys tbody tr')).length === 1 && (await reg.textContent('#keys tbody tr')).includes('有效'), 'the certified key is not listed valid');
+  await shot(reg, '25-party-permit');
+
+  // The receiver's page: a licence form, no permit form.
+  await load(reg, '#/parties/' + receiver2, 'party');
+  assert(await reg.$('#licence-form') && !(await reg.$('#permit-form')), 'a receiver is offered the wrong forms');
+  const licNo = '辽危废经许 2102' + String(base).slice(-4);
+  await reg.selectOption('#l-kind', 'disposal');
+  await reg.fill('#l-number', licNo);
+  await reg.fill('#l-from', `${year}-01-01`);
+  await reg.fill('#l-until', `${year + 4}-12-31`);
+  await reg.fill('#l-codes', `${plan.code} 999-999-99`);
+  await reg.fill('#l-methods', 'D10 R9');
+  await reg.fill('#l-capacity', 'HW08=500');
+  r = await refusedAt(reg, '#licence-form');
+  assert(r.field === 'l-codes' && /catalogue/.test(r.message), 'unknown code refused at ' + JSON.stringify(r));
+  await shot(reg, '26-licence-refused');
+  assert((await api(reg, '/v1/parties/' + receiver2)).body.licences.length === 0, 'a refused licence was stored');
+  assert(!(await api(reg, '/v1/directory?role=receiver&code=' + plan.code)).body.items.some((p) => p.id === receiver2), 'listed for the code before its licence');
+  await reg.fill('#l-codes', `${plan.code} HW08`);
+  await recordAndReload(reg, '#licence-form');
+  const listed = await reg.$$eval('.licence', (ds) => ds.map((d) => d.textContent.replace(/\s+/g, ' ')));
+  assert(listed.length === 1 && listed[0].includes(licNo) && listed[0].includes(plan.code) && listed[0].includes('HW08') && /D10 R9/.test(listed[0]) && listed[0].includes('HW08 500 t'), 'licence not listed: ' + listed);
+  const stored = (await api(reg, '/v1/parties/' + receiver2)).body.licences.map(norm);
+  assert(stored.length === 1 && stored[0].kind === 'disposal' && stored[0].codes.includes(plan.code) && stored[0].methods.join(' ') === 'D10 R9', 'licence stored as ' + JSON.stringify(stored));
+  assert((await api(reg, '/v1/directory?role=receiver&code=' + plan.code)).body.items.some((p) => p.id === receiver2), 'the directory does not list the newly licensed receiver');
+  await shot(reg, '27-party-licence');
+});
+
+// Multimodal transport (DESIGN §5, rules_transport.c): the planned carrier
+// picks up; the next leg's carrier, not named on the manifest and so unable
+// to read it, takes the load over from its QR code and signs the hand-over;
+// it then signs the arrival, and the receiver accepts.
+let handNumber = null;
+const carr2 = await newPage(phone);
+await step('hand-over between two carriers: the next carrier takes over from the QR code, then signs arrival', async () => {
+  await load(prod, '#/file', 'file a manifest');
+  await fillManifest(prod);
+  await prod.click('#sign-file');
+  await prod.waitForSelector('#filed-number', { timeout: 15000 });
+  handNumber = await prod.textContent('#filed-number');
+  // Carrier 1 picks up on its phone.
+  await load(carr, `#/act/${handNumber}/pickup`, 'pickup form (phone)');
+  await carr.click(`#permit-plates button.plate[data-plate="${plan.vehicle}"]`);
+  await carr.fill('#driver-name', '王师傅');
+  await carr.fill('#driver-licence', '210200123456');
+  await carr.fill('#escort-name', '李押运');
+  await carr.fill('#escort-licence', '210200654321');
+  await carr.click('#sign');
+  await carr.waitForSelector('#done .form-ok', { timeout: 15000 });
+  // Its manifest page offers the arrival, not a hand-over (the next carrier signs that), and says so.
+  await load(carr, '#/m/' + handNumber, 'manifest detail (carrier, phone)');
+  assert(await carr.$(`a.button[href="#/act/${handNumber}/arrive"]`), 'arrival not offered to the carrier holding the load');
+  assert(!(await carr.$(`a.button[href="#/act/${handNumber}/handover"]`)), 'the carrier holding the load is offered the hand-over');
+  assert(await carr.isVisible('#handover-hint'), 'no hint how a hand-over is signed');
+  const qrText = await carr.getAttribute('#qr', 'title');
+  const head = (await api(carr, '/v1/manifests/' + handNumber)).body.head;
+  assert(qrText.endsWith(`#/check/${handNumber}/${head}`), 'QR text ' + qrText);
+  await shot(carr, '28-carrier1-in-transit');
+
+  // Carrier 2 signs in; it is not on the manifest: the server does not let it read it.
+  await signIn(carr2, carrier2Key);
+  assert((await carr2.evaluate(() => document.body.dataset.ready)) === 'work', 'carrier 2 not on its work page');
+  const refused = await api(carr2, '/v1/manifests/' + handNumber);
+  assert(refused.status === 403, 'carrier 2 reads a manifest it is not on: ' + refused.status);
+  assert((await api(carr2, '/v1/heads/m:' + handNumber)).status === 403, 'carrier 2 reads the head of a manifest it is not on');
+  // From its work page: the take-over form, filled by pasting the QR code's text.
+  await carr2.click('a[href="#/act/0/handover"]');
+  await carr2.waitForSelector('body[data-ready="act/:n/:kind"]');
+  await carr2.fill('#h-qr', qrText);
+  assert((await carr2.inputValue('#h-number')) === handNumber && (await carr2.inputValue('#h-prev')) === head, 'pasting the QR text did not fill the number and event');
+  // Or, as a phone camera does, the QR code's address: the check page offers the take-over.
+  await load(carr2, qrText.slice(qrText.indexOf('#')), 'QR check (phone)');
+  await carr2.waitForSelector('#take-over', { timeout: 10000 });
+  assert((await carr2.textContent('#cur')).includes('本单位未列入该联单'), 'the check page does not say why the manifest is not shown: ' + await carr2.textContent('#cur'));
+  await shot(carr2, '29-carrier2-check');
+  await carr2.evaluate(() => document.body.removeAttribute('data-ready'));
+  await carr2.click('#take-over');
+  await carr2.waitForSelector('body[data-ready="act/:n/:kind"]');
+  assert((await carr2.inputValue('#h-number')) === handNumber && (await carr2.inputValue('#h-prev')) === head, 'the take-over form is not filled from the QR code');
+  assert(await carr2.isVisible('#read-note'), 'no note that the manifest cannot be read yet');
+  // Its own permit's plates are offered.
+  const chips = await carr2.$$eval('#permit-plates button.plate[data-target=vehicle]', (bs) => bs.map((b) => b.dataset.plate));
+  assert(chips.join(' ') === PERMIT_PLATES.join(' '), 'plates offered: ' + chips);
+  await carr2.fill('#place', '大连港大窑湾铁路货场');
+  await carr2.click(`#permit-plates button.plate[data-plate="${PERMIT_PLATES[1]}"]`);
+  await carr2.fill('#driver-name', '赵师傅');
+  await carr2.fill('#driver-licence', '210200777001');
+  await carr2.fill('#escort-name', '钱押运');
+  await carr2.fill('#escort-licence', '210200777002');
+  // Without the handing-over carrier: refused here; the wrong one: refused by the ledger at that field.
+  await carr2.click('#sign');
+  await carr2.waitForSelector('#from + .field-error', { timeout: 5000 });
+  await carr2.fill('#from', PRODUCER);
+  await carr2.click('#sign');
+  await carr2.waitForSelector('#from + .field-error', { timeout: 15000 });
+  const why = await carr2.textContent('#from + .field-error');
+  assert(why.includes(CARRIER), 'the refusal does not name the carrier holding the load: ' + why);
+  await carr2.fill('#from', CARRIER);
+  await shot(carr2, '30-carrier2-handover');
+  await carr2.click('#sign');
+  await carr2.waitForSelector('#done .form-ok', { timeout: 15000 });
+  // Now on the manifest (a leg of it), carrier 2 reads it: two legs, the second its own.
+  let m = (await api(carr2, '/v1/manifests/' + handNumber)).body;
+  const ho = m.events.at(-1);
+  assert(m.state === 'in_transit' && ho.type === 'transport.handover' && ho.actor === carrier2 && ho.body.from === CARRIER && ho.body.vehicle === PERMIT_PLATES[1], 'hand-over event: ' + JSON.stringify(ho));
+  await carr2.evaluate(() => document.body.removeAttribute('data-ready'));
+  await carr2.click('#back-to-manifest');
+  await carr2.waitForSelector('body[data-ready="m/:n"]');
+  await carr2.waitForSelector('#verified-all.ok', { timeout: 15000 });
+  const legs = await carr2.$$eval('#part-carrier h3', (hs) => hs.length);
+  const part = await carr2.textContent('#part-carrier');
+  assert(legs === 2 && part.includes(carrier2) && part.includes('大连港大窑湾铁路货场') && part.includes(PERMIT_PLATES[1]), `carrier part: ${legs} legs, ${part.replace(/\s+/g, ' ').slice(0, 300)}`);
+  assert(await carr2.$(`a.button[href="#/act/${handNumber}/arrive"]`), 'arrival not offered to carrier 2');
+  await shot(carr2, '31-carrier2-two-legs');
+  // Carrier 1 no longer holds the load: its arrival is refused, and says who has it.
+  await load(carr, `#/act/${handNumber}/arrive`, 'arrive form (phone)');
+  await carr.click('#sign');
+  await carr.waitForSelector('#act-form .form-error:not([hidden])', { timeout: 15000 });
+  assert((await carr.textContent('#act-form .form-error')).includes(carrier2), 'refusal: ' + await carr.textContent('#act-form .form-error'));
+  // Carrier 2 finds it in its work list and signs the arrival.
+  await load(carr2, '#/work', 'work (carrier, phone)');
+  await carr2.waitForSelector(`#transit .task[data-number="${handNumber}"]`, { timeout: 15000 });
+  await carr2.click(`#transit .task[data-number="${handNumber}"] a[data-act=arrive]`);
+  await carr2.waitForSelector('body[data-ready="act/:n/:kind"]');
+  await carr2.click('#sign');
+  await carr2.waitForSelector('#done .form-ok', { timeout: 15000 });
+  // The receiver accepts as filed.
+  await load(recv, `#/act/${handNumber}/accept`, 'accept form');
+  await recv.click('#sign');
+  await recv.waitForSelector('#done .form-ok', { timeout: 15000 });
+  m = (await api(recv, '/v1/manifests/' + handNumber)).body;
+  assert(m.state === 'received', 'state ' + m.state);
+  assert(m.events.map((e) => `${e.type}:${e.actor}`).join(' ') === `manifest.file:${PRODUCER} transport.pickup:${CARRIER} transport.handover:${carrier2} transport.arrive:${carrier2} receipt.accept:${RECEIVER}`, 'events: ' + m.events.map((e) => e.type).join(' '));
+  // The trace: two carrier nodes in order, each naming its carrier and vehicle; both vehicles in their permits.
+  await load(reg, `#/trace/${handNumber}-01`, 'trace');
+  await reg.waitForSelector('#trace-svg');
+  const nodes = await reg.$$eval('#trace-svg g.node.carrier', (gs) => gs.map((g) => ({ id: g.dataset.id, carrier: g.dataset.carrier, text: g.textContent, cls: g.getAttribute('class') })));
+  const l1 = nodes.find((x) => x.id === `${handNumber}-01:leg1`), l2 = nodes.find((x) => x.id === `${handNumber}-01:leg2`);
+  assert(l1 && l2 && l1.carrier === CARRIER && l2.carrier === carrier2 && l2.text.includes(PERMIT_PLATES[1]), 'carrier nodes: ' + JSON.stringify(nodes));
+  assert(![l1, l2].some((x) => /\banomaly\b/.test(x.cls)), 'a vehicle of its permit is marked as an anomaly');
+  const edges = await reg.$$eval('#trace-svg g.edge-g', (gs) => gs.map((g) => `${g.dataset.from}>${g.dataset.to}`));
+  assert(edges.includes(`${handNumber}-01>${l1.id}`) && edges.includes(`${l1.id}>${l2.id}`), 'legs not in order: ' + edges);
+  await shot(reg, '32-trace-two-legs');
+  notes.push(`hand-over ${handNumber}: ${CARRIER} -> ${carrier2}; before it, carrier 2 got ${refused.status} on the manifest (${refused.body?.hint})`);
+});
+
+// A two-line load, one line partly rejected at the gate; the other line is
+// accepted as filed (schema/events.md receipt.reject).
+let partNumber = null;
+await step('receiver rejects part of one line of a two-line manifest; the rest is accepted, then disposed of', async () => {
+  await load(prod, '#/file', 'file a manifest');
+  await fillManifest(prod);
+  await prod.click('#add-line');
+  const l2 = '.line-card[data-line="1"]';
+  await prod.fill(`${l2} .code-search`, plan.code.slice(0, 7));
+  await prod.click(`${l2} .suggest button[data-code="${plan.code}"]`);
+  await prod.fill(`${l2} .constituents`, '矿物油');
+  await prod.fill(`${l2} .packaging`, '吨袋');
+  await prod.fill(`${l2} .packages`, '1');
+  await prod.fill(`${l2} .qty`, '300');
+  await prod.fill(`${l2} .emergency`, '泄漏时用沙土围堵吸附');
+  await prod.waitForSelector('#receiver-select:not([disabled])');
+  await prod.selectOption('#receiver-select', RECEIVER);
+  await prod.click('#sign-file');
+  await prod.waitForSelector('#filed-number', { timeout: 15000 });
+  partNumber = await prod.textContent('#filed-number');
+  const filed = (await api(prod, '/v1/manifests/' + partNumber)).body;
+  assert(filed.events[0].body.lines.map((l) => l.qty_g).join(' ') === '800500 300000', 'lines filed: ' + JSON.stringify(filed.events[0].body.lines.map((l) => l.qty_g)));
+  await load(carr, `#/act/${partNumber}/pickup`, 'pickup form (phone)');
+  await carr.click(`#permit-plates button.plate[data-plate="${plan.vehicle}"]`);
+  await carr.fill('#driver-name', '王师傅');
+  await carr.fill('#driver-licence', '210200123456');
+  await carr.fill('#escort-name', '李押运');
+  await carr.fill('#escort-licence', '210200654321');
+  await carr.click('#sign');
+  await carr.waitForSelector('#done .form-ok', { timeout: 15000 });
+  await load(carr, `#/act/${partNumber}/arrive`, 'arrive form (phone)');
+  await carr.click('#sign');
+  await carr.waitForSelector('#done .form-ok', { timeout: 15000 });
+  // The receiver: per line, line 2 only.
+  await load(recv, `#/act/${partNumber}/reject`, 'reject form');
+  await recv.check('input[name=whole][value="0"]');
+  assert(await recv.isVisible('#per-line'), 'per-line quantities hidden');
+  assert((await recv.$$('#per-line .rej')).length === 2, 'not one field per line');
+  const reason = '第2行吨袋破损，部分渗漏物料拒收';
+  await recv.fill('#reason', reason);
+  // More than filed on line 2: refused by the ledger, shown at line 2's field (not line 1's).
+  await recv.fill('.rej[data-i="1"]', '400');
+  await recv.click('#sign');
+  await recv.waitForSelector('#act-form .field-error', { timeout: 15000 });
+  const at = await recv.$eval('#act-form .field-error', (e) => e.previousElementSibling?.dataset.i);
+  assert(at === '1', 'the refusal of line 2 is shown at line ' + (Number(at) + 1));
+  assert((await api(recv, '/v1/manifests/' + partNumber)).body.state === 'arrived', 'a refused rejection was stored');
+  await recv.fill('.rej[data-i="1"]', '120');
+  await shot(recv, '33-receiver-reject-line');
+  await recv.click('#sign');
+  await recv.waitForSelector('#done .form-ok', { timeout: 15000 });
+  let m = (await api(recv, '/v1/manifests/' + partNumber)).body;
+  const rej = m.events.at(-1);
+  assert(m.state === 'received_with_discrepancy' && rej.type === 'receipt.reject' && JSON.stringify(rej.body.lines) === '[{"line":2,"rejected_g":120000}]' && rej.body.reason === reason, `state ${m.state}, event ${JSON.stringify(rej)}`);
+  // The detail page: partly rejected, per line.
+  await recv.evaluate(() => document.body.removeAttribute('data-ready'));
+  await recv.click('#back-to-manifest');
+  await recv.waitForSelector('body[data-ready="m/:n"]');
+  await recv.waitForSelector('#verified-all.ok', { timeout: 15000 });
+  assert((await recv.textContent('#state')).includes('接收(有差异)'), 'state shown: ' + await recv.textContent('#state'));
+  const partText = await recv.textContent('#part-receiver');
+  assert(partText.includes('部分拒收') && partText.includes(reason), 'decision not shown: ' + partText.replace(/\s+/g, ' ').slice(0, 200));
+  const row = (i) => recv.$eval(`#part-receiver tr[data-line="${i}"]`, (tr) => ['rcv', 'acc', 'rej'].map((c) => tr.querySelector('.' + c).textContent));
+  const [r1, r2] = [await row(1), await row(2)];
+  assert(r1.join('|') === '800.5 kg|800.5 kg|—', 'line 1 shown as ' + r1.join('|'));
+  assert(r2.join('|') === '300 kg|180 kg|120 kg', 'line 2 shown as ' + r2.join('|'));
+  assert(await recv.$(`a.button[href="#/act/${partNumber}/dispose"]`), 'disposal not offered');
+  await shot(recv, '34-receiver-partly-rejected');
+  // The disposal form offers what was accepted of each line.
+  await go(recv, `#/act/${partNumber}/dispose`, 'dispose form');
+  const left = await recv.$$eval('.dq', (xs) => xs.map((x) => x.value));
+  assert(left.join(' ') === '800.5 180', 'disposal prefilled with ' + left.join(' '));
+  const methods = await recv.$$eval('fieldset.line-card[data-i="0"] .method option', (os) => os.map((o) => o.value));
+  if (methods.includes(plan.method)) for (const i of [0, 1]) await recv.selectOption(`fieldset.line-card[data-i="${i}"] .method`, plan.method);
+  await recv.click('#sign');
+  await recv.waitForSelector('#done .form-ok', { timeout: 15000 });
+  m = (await api(recv, '/v1/manifests/' + partNumber)).body;
+  assert(m.state === 'closed', 'not closed after disposing of what was accepted: ' + m.state);
+  // The trace: line 2 has a rejected part, line 1 none.
+  await load(reg, `#/trace/${partNumber}-02`, 'trace');
+  await reg.waitForSelector('#trace-svg');
+  const ids = await reg.$$eval('#trace-svg g.node', (gs) => gs.map((g) => g.dataset.id));
+  assert(ids.includes(`${partNumber}-02R`) && !ids.includes(`${partNumber}-01R`), 'trace: ' + ids);
+  notes.push(`partly rejected ${partNumber}: line 2 rejected 120 kg of 300, state received_with_discrepancy -> closed`);
+});
+
+// Revoking a key on the party page: the page shows it revoked, the key can no
+// longer sign in, and what it signed before stays verified.
+await step('regulator revokes a key on the party page; signing in with it is refused, earlier signatures still verify', async () => {
+  await carr2.context().close();
+  await load(reg, '#/parties/' + carrier2, 'party');
+  const keyId = (await api(reg, '/v1/parties/' + carrier2)).body.keys[0].keyid;
+  assert(await reg.$(`.revoke[data-key="${keyId}"]`), 'no revoke button for the key');
+  const reason = '驾驶员手机遗失，密钥停用';
+  reg.once('dialog', (d) => d.accept(reason));
+  await reg.evaluate(() => { window.liandanBeforeReload = 1; });
+  await reg.click(`.revoke[data-key="${keyId}"]`);
+  await reg.waitForFunction(() => !window.liandanBeforeReload && document.body.dataset.ready === 'parties/:id', null, { timeout: 15000 });
+  const cell = await reg.$eval(`#keys tr[data-key="${keyId}"]`, (tr) => ({ text: tr.textContent, bad: !!tr.querySelector('.bad'), button: !!tr.querySelector('.revoke') }));
+  assert(cell.text.includes('已吊销') && cell.bad && !cell.button, 'key row after revoking: ' + JSON.stringify(cell));
+  const k = (await api(reg, '/v1/parties/' + carrier2)).body.keys[0];
+  assert(k.revoked_at, 'the API does not show the key revoked: ' + JSON.stringify(k));
+  const head = (await api(reg, '/v1/heads/p:' + carrier2)).body.index;
+  const ev = (await api(reg, '/v1/log/entries/' + head)).body;
+  const revoke = ev.event || ev;
+  assert(revoke.type === 'party.revoke' && revoke.body.key === keyId && revoke.body.reason === reason, 'revoke event: ' + JSON.stringify(ev).slice(0, 300));
+  await shot(reg, '35-key-revoked');
+  // Signing in with it: refused at the key, in words.
+  const p = await newPage(phone);
+  await load(p, '#/login', 'sign in');
+  await p.setInputFiles('#keyfile', carrier2Key);
+  await p.click('#signin');
+  await p.waitForSelector('#drop + .field-error', { timeout: 15000 });
+  const msg = await p.textContent('#drop + .field-error');
+  assert(/吊销/.test(msg), 'refusal: ' + msg);
+  assert((await p.evaluate(() => document.body.dataset.ready)) === 'login' && await p.evaluate(() => sessionStorage.getItem('liandan.session')) === null, 'signed in with a revoked key');
+  await shot(p, '36-signin-revoked-key');
+  await p.context().close();
+  // The hand-over and arrival it signed before still verify in the browser.
+  await load(reg, '#/m/' + handNumber, 'manifest detail');
+  await reg.waitForSelector('#verified-all.ok', { timeout: 15000 });
+  const marks = await reg.$$eval('.timeline .mark', (ms) => ms.map((x) => x.textContent));
+  assert(marks.length === 5 && marks.every((x) => x === '✔'), 'marks after revoking: ' + marks.join(''));
+});
+
+// The anomaly list in the language of the page: the server words details in
+// English (src/audit.c); in Chinese the page says them in Chinese.
+await step('dashboard anomalies: rule names and details in Chinese, the server\'s English under the switch', async () => {
+  await load(reg, '#/dashboard', 'dashboard');
+  await reg.waitForSelector('#anomalies tr.anomaly', { timeout: 15000 });
+  if (await reg.$('#anom-all')) await reg.click('#anom-all');
+  const server = (await api(reg, '/v1/anomalies')).body.items;
+  const rows = () => reg.$$eval('#anomalies tr.anomaly', (trs) => trs.map((t) => ({ rule: t.dataset.rule, manifest: t.querySelector('a.mono')?.textContent, name: t.cells[0].textContent, text: t.querySelector('td.detail').textContent, title: t.querySelector('td.detail').title })));
+  const zh = await rows();
+  assert(zh.length === Math.min(500, server.length), `${zh.length} rows for ${server.length} anomalies`);
+  const english = zh.filter((r) => /[a-z]{3,}/.test(r.text + r.name));
+  assert(english.length === 0, `${english.length} rows still in English: ` + english.slice(0, 2).map((r) => r.name + ' ' + r.text).join(' | '));
+  const chips = await reg.$$eval('#rule-chips .chip', (bs) => bs.map((b) => b.textContent));
+  assert(chips.every((c) => !/[a-z]{3,}/.test(c)), 'rule chips: ' + chips.join(' | '));
+  // Each English detail is under the Chinese one (title), and the wording is the rule's.
+  assert(zh.every((r, i) => r.title === server[i].detail), 'titles differ from the server details');
+  const say = { 'receipt.overdue': /^北京时间 \d{4}-\d\d-\d\d \d\d:\d\d 运抵，5 个工作日内未确认接收$/, 'discrepancy.flagged': /^接受单位 [0-9A-Z]{18} 标记重大差异或仅部分接收（.+）$/, 'quantity.mismatch': /^填报 [\d.,]+ (kg|t)，实收 [\d.,]+ (kg|t)（[+-][\d.]+%，允许偏差 [\d.]+%）$/, 'vehicle.not_in_fleet': /^第 \d+ 程：(车辆|挂车) \S+ 不在运输单位的道路运输许可内$/ };
+  const seen = new Set(zh.map((r) => r.rule));
+  for (const [rule, re] of Object.entries(say)) {
+    for (const r of zh.filter((x) => x.rule === rule)) assert(re.test(r.text), `${rule}: ${r.text}`);
+  }
+  assert(seen.has('receipt.overdue') && seen.has('discrepancy.flagged'), 'rules shown: ' + [...seen]);
+  // The partly rejected manifest above is flagged, in Chinese, with its state.
+  const ours = zh.find((r) => r.manifest === partNumber && r.rule === 'discrepancy.flagged');
+  assert(ours && ours.text === `接受单位 ${RECEIVER} 标记重大差异或仅部分接收（已办结）`, 'the partly rejected manifest: ' + JSON.stringify(ours));
+  // The filter finds the Chinese words.
+  await reg.fill('#anom-filter', '个工作日内未确认接收');
+  const filtered = await rows();
+  assert(filtered.length > 0 && filtered.every((r) => r.rule === 'receipt.overdue'), 'filtering by the Chinese text: ' + filtered.map((r) => r.rule));
+  await reg.fill('#anom-filter', '');
+  await shot(reg, '37-dashboard-anomalies-zh');
+  // English: the server's words.
+  await reg.click('#lang');
+  await reg.waitForSelector('body[data-ready=dashboard]');
+  try {
+    await reg.waitForSelector('#anomalies tr.anomaly', { timeout: 15000 });
+    if (await reg.$('#anom-all')) await reg.click('#anom-all');
+    const en = await rows();
+    assert(en.length === zh.length && en.every((r, i) => r.text === server[i].detail), 'English details differ from the server: ' + en.find((r, i) => r.text !== server[i].detail)?.text);
+    assert(en.some((r) => r.name === 'receipt overdue'), 'English rule names: ' + [...new Set(en.map((r) => r.name))]);
+    await shot(reg, '38-dashboard-anomalies-en');
+  } finally {
+    await reg.click('#lang');
+    await reg.waitForSelector('body[data-ready=dashboard]');
+  }
+  notes.push(`anomalies shown in Chinese: ${zh.length}, rules ${[...seen].join(' ')}`);
+});
+
 await step('a session whose signing key is gone from this browser ends on the sign-in page', async () => {
   const p = await newPage();
   await signIn(p, key('receiver'));

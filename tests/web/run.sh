@@ -6,7 +6,11 @@
 # npm's playwright-core (no browser download) through tests/web/e2e.mjs:
 # sign in as each role, file -> pickup -> arrive -> accept -> dispose through
 # the pages, dashboard and trace before/after, a refusal next to its field,
-# print view, language switch, phone viewport, an encrypted key file; every
+# print view, language switch, phone viewport, an encrypted key file; a
+# cancellation, a whole and a per-line rejection, a hand-over to a second
+# carrier (registered, permitted and keyed through the pages) that then has
+# its key revoked, a licence and a permit recorded (refusals first), the
+# anomaly list in Chinese and English; every
 # event signature of the ledger checked by the page code against certified
 # keys, a tampered event and a forged key certificate caught; the requests
 # each page makes; every page loaded LOADS times, timed (reported, not asserted).
