@@ -77,6 +77,8 @@ ld_party_chain(const struct ld_event *ev, char *out, size_t cap, struct ld_err *
 
 /* ---- party.register ----------------------------------------------------- */
 
+/* Every field is checked and each failure reported (the first returned;
+ * ld_err_set keeps the others in err->more: a 422 lists every violation). */
 static enum ld_rc
 register_shape(const cJSON *body, struct ld_store_party *p, struct ld_err *err)
 {
@@ -85,52 +87,50 @@ register_shape(const cJSON *body, struct ld_store_party *p, struct ld_err *err)
     const char *id = NULL;
     struct ld_buf b = LD_BUF_INIT;
     size_t i, k = 0;
-    enum ld_rc rc;
+    enum ld_rc rc, id_rc;
 
     rc = only(body, names, 4, err);
+    id_rc = body_id(body, &id, err);
     if (rc == LD_OK)
-        rc = body_id(body, &id, err);
-    if (rc != LD_OK)
-        return rc;
+        rc = id_rc;
     name = cJSON_GetObjectItemCaseSensitive(body, "name");
     if (!cJSON_IsString(name) || name->valuestring[0] == '\0' || strlen(name->valuestring) > 300)
-        return ld_err_set(err, LD_INVALID, "event.body.name",
-                          "name must be a non-empty string of at most 300 bytes");
+        rc = ld_err_set(err, LD_INVALID, "event.body.name",
+                        "name must be a non-empty string of at most 300 bytes");
     rl = cJSON_GetObjectItemCaseSensitive(body, "roles");
     if (!cJSON_IsArray(rl) || cJSON_GetArraySize(rl) == 0)
-        return ld_err_set(err, LD_INVALID, "event.body.roles",
-                          "roles must be a non-empty array");
-    cJSON_ArrayForEach(r, rl)
-    {
-        char field[48];
-        snprintf(field, sizeof field, "event.body.roles[%zu]", k);
-        if (!cJSON_IsString(r) || !ld_party_role_ok(r->valuestring)) {
-            ld_buf_release(&b);
-            return ld_err_set(err, LD_INVALID, field,
-                              "role must be producer, carrier, receiver or collector");
-        }
-        for (i = 0; i < k; i++)
-            if (strcmp(cJSON_GetArrayItem(rl, (int)i)->valuestring, r->valuestring) == 0) {
-                ld_buf_release(&b);
-                return ld_err_set(err, LD_INVALID, field, "role '%s' listed twice",
-                                  r->valuestring);
+        rc = ld_err_set(err, LD_INVALID, "event.body.roles", "roles must be a non-empty array");
+    else
+        cJSON_ArrayForEach(r, rl)
+        {
+            char field[48];
+            snprintf(field, sizeof field, "event.body.roles[%zu]", k);
+            if (!cJSON_IsString(r) || !ld_party_role_ok(r->valuestring)) {
+                rc = ld_err_set(err, LD_INVALID, field,
+                                "role must be producer, carrier, receiver or collector");
+                break;
             }
-        if (k++)
-            ld_buf_addc(&b, ',');
-        ld_buf_adds(&b, r->valuestring);
-    }
+            for (i = 0; i < k; i++)
+                if (strcmp(cJSON_GetArrayItem(rl, (int)i)->valuestring, r->valuestring) == 0)
+                    break;
+            if (i < k) {
+                rc = ld_err_set(err, LD_INVALID, field, "role '%s' listed twice", r->valuestring);
+                break;
+            }
+            if (k++)
+                ld_buf_addc(&b, ',');
+            ld_buf_adds(&b, r->valuestring);
+        }
     d = cJSON_GetObjectItemCaseSensitive(body, "district");
     if (d != NULL) {
         int ok = cJSON_IsString(d) && strlen(d->valuestring) == 6;
         for (i = 0; ok && i < 6; i++)
             ok = d->valuestring[i] >= '0' && d->valuestring[i] <= '9';
-        if (!ok) {
-            ld_buf_release(&b);
-            return ld_err_set(err, LD_INVALID, "event.body.district",
-                              "district must be a 6-digit GB/T 2260 code");
-        }
+        if (!ok)
+            rc = ld_err_set(err, LD_INVALID, "event.body.district",
+                            "district must be a 6-digit GB/T 2260 code");
     }
-    if (p) {
+    if (rc == LD_OK && p) {
         memset(p, 0, sizeof *p);
         snprintf(p->id, sizeof p->id, "%s", id);
         p->name = ld_xstrdup(name->valuestring);
@@ -139,7 +139,7 @@ register_shape(const cJSON *body, struct ld_store_party *p, struct ld_err *err)
         snprintf(p->district, sizeof p->district, "%.6s", d ? d->valuestring : id + 2);
     }
     ld_buf_release(&b);
-    return LD_OK;
+    return rc;
 }
 
 static enum ld_rc

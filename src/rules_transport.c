@@ -79,6 +79,31 @@ struct leg {
     const char *vehicle, *trailer, *from;
 };
 
+/* The first failure of two checks that both ran (a 422 lists every violation:
+ * ld_err_set keeps the later ones in err->more). */
+static enum ld_rc
+both(enum ld_rc a, enum ld_rc b)
+{
+    return a != LD_OK ? a : b;
+}
+
+static enum ld_rc
+packages(const cJSON *body, struct ld_err *err)
+{
+    const cJSON *pk, *it;
+    enum ld_rc rc = ld_body_array(body, B, "packages", 99, 0, &pk, err);
+
+    if (rc != LD_OK)
+        return rc;
+    cJSON_ArrayForEach(it, pk)
+    {
+        if (!cJSON_IsNumber(it) || it->valuedouble < 0)
+            return ld_err_set(err, LD_INVALID, B ".packages", "packages are counts, one per line");
+    }
+    return LD_OK;
+}
+
+/* Every field is checked, each failure reported (the first returned). */
 static enum ld_rc
 leg_shape(const cJSON *body, int pickup, struct leg *lg, struct ld_err *err)
 {
@@ -87,38 +112,22 @@ leg_shape(const cJSON *body, int pickup, struct leg *lg, struct ld_err *err)
     static const char *const hnames[] = {"from", "place", "vehicle", "trailer", "driver",
                                          "escort"};
     const char *v;
-    const cJSON *pk;
     enum ld_rc rc;
 
     memset(lg, 0, sizeof *lg);
     rc = pickup ? ld_body_only(body, B, pnames, 8, err) : ld_body_only(body, B, hnames, 6, err);
-    if (rc == LD_OK)
-        rc = plate(body, "vehicle", 0, &lg->vehicle, err);
-    if (rc == LD_OK)
-        rc = plate(body, "trailer", LD_BODY_OPTIONAL, &lg->trailer, err);
-    if (rc == LD_OK)
-        rc = person(body, "driver", 0, err);
-    if (rc == LD_OK)
-        rc = person(body, "escort", 0, err);
-    if (rc != LD_OK)
-        return rc;
+    rc = both(rc, plate(body, "vehicle", 0, &lg->vehicle, err));
+    rc = both(rc, plate(body, "trailer", LD_BODY_OPTIONAL, &lg->trailer, err));
+    rc = both(rc, person(body, "driver", 0, err));
+    rc = both(rc, person(body, "escort", 0, err));
     if (pickup) {
-        rc = ld_body_str(body, B, "start", 200, 0, &v, err);
-        if (rc == LD_OK)
-            rc = ld_body_str(body, B, "route", 500, LD_BODY_OPTIONAL, &v, err);
-        if (rc == LD_OK)
-            rc = ld_body_array(body, B, "packages", 99, 0, &pk, err);
-        if (rc == LD_OK) {
-            const cJSON *it;
-            cJSON_ArrayForEach(it, pk) if (!cJSON_IsNumber(it) || it->valuedouble < 0) return ld_err_set(
-                err, LD_INVALID, B ".packages", "packages are counts, one per line");
-        }
-        if (rc == LD_OK)
-            rc = track(body, err);
+        rc = both(rc, ld_body_str(body, B, "start", 200, 0, &v, err));
+        rc = both(rc, ld_body_str(body, B, "route", 500, LD_BODY_OPTIONAL, &v, err));
+        rc = both(rc, packages(body, err));
+        rc = both(rc, track(body, err));
     } else {
-        rc = ld_body_uscc(body, B, "from", 0, &lg->from, err);
-        if (rc == LD_OK)
-            rc = ld_body_str(body, B, "place", 200, 0, &v, err);
+        rc = both(rc, ld_body_uscc(body, B, "from", 0, &lg->from, err));
+        rc = both(rc, ld_body_str(body, B, "place", 200, 0, &v, err));
     }
     return rc;
 }
@@ -137,6 +146,7 @@ manifest_of(struct ld_store *s, const struct ld_event *ev, struct ld_domain_mani
     return LD_OK;
 }
 
+/* Shape first; then every rule of the manifest's state, each reported. */
 static enum ld_rc
 pickup_check(struct ld_store *s, const struct ld_event *ev, struct ld_err *err)
 {
@@ -150,16 +160,19 @@ pickup_check(struct ld_store *s, const struct ld_event *ev, struct ld_err *err)
     if (rc != LD_OK)
         return rc;
     if (strcmp(m.state, "filed") != 0)
-        return ld_err_set(err, LD_RULE, "event.manifest", "pickup needs a filed manifest (it is %s)",
-                          m.state);
+        rc = ld_err_set(err, LD_RULE, "event.manifest", "pickup needs a filed manifest (it is %s)",
+                        m.state);
     if (strcmp(m.carrier, ev->actor) != 0)
-        return ld_err_set(err, LD_RULE, "event.actor", "the manifest names carrier %s",
-                          m.carrier);
+        rc = both(rc, ld_err_set(err, LD_RULE, "event.actor", "the manifest names carrier %s",
+                                 m.carrier));
     pk = cJSON_GetObjectItemCaseSensitive(ev->body, "packages");
     if (cJSON_GetArraySize(pk) != m.nlines)
-        return ld_err_set(err, LD_INVALID, B ".packages",
-                          "packages must give one count per line (%d)", m.nlines);
-    return ld_domain_licence(s, ev->actor, "transport", ld_domain_day(ev->at), "event.actor", err);
+        rc = both(rc, ld_err_set(err, LD_INVALID, B ".packages",
+                                 "packages must give one count per line (%d)", m.nlines));
+    if (strcmp(m.carrier, ev->actor) == 0) /* the permit of the carrier named */
+        rc = both(rc, ld_domain_licence(s, ev->actor, "transport", ld_domain_day(ev->at),
+                                        "event.actor", err));
+    return rc;
 }
 
 static const char q_fleet[] = "SELECT 1 FROM vehicles WHERE party = ?1 AND plate = ?2";
@@ -233,26 +246,26 @@ handover_check(struct ld_store *s, const struct ld_event *ev, struct ld_err *err
 {
     struct ld_domain_manifest m;
     struct leg lg;
-    enum ld_rc rc = leg_shape(ev->body, 0, &lg, err);
+    enum ld_rc rc = leg_shape(ev->body, 0, &lg, err), who;
 
     if (rc == LD_OK)
         rc = manifest_of(s, ev, &m, err);
     if (rc != LD_OK)
         return rc;
-    if (strcmp(m.state, "in_transit") != 0)
+    if (strcmp(m.state, "in_transit") != 0) /* then no carrier holds it */
         return ld_err_set(err, LD_RULE, "event.manifest",
                           "hand-over needs a manifest in transit (it is %s)", m.state);
     if (strcmp(lg.from, m.leg_carrier) != 0)
-        return ld_err_set(err, LD_RULE, B ".from", "the waste is with %s, not %s", m.leg_carrier,
-                          lg.from);
+        rc = ld_err_set(err, LD_RULE, B ".from", "the waste is with %s, not %s", m.leg_carrier,
+                        lg.from);
     if (strcmp(ev->actor, m.leg_carrier) == 0)
-        return ld_err_set(err, LD_RULE, "event.actor",
-                          "the next leg's carrier signs the hand-over, not the current one");
-    rc = ld_domain_role(s, ev->actor, "carrier", "event.actor", err);
-    if (rc == LD_OK)
-        rc = ld_domain_licence(s, ev->actor, "transport", ld_domain_day(ev->at), "event.actor",
-                               err);
-    return rc;
+        return both(rc, ld_err_set(err, LD_RULE, "event.actor",
+                                   "the next leg's carrier signs the hand-over, not the current one"));
+    who = ld_domain_role(s, ev->actor, "carrier", "event.actor", err);
+    if (who == LD_OK)
+        who = ld_domain_licence(s, ev->actor, "transport", ld_domain_day(ev->at), "event.actor",
+                                err);
+    return both(rc, who);
 }
 
 static enum ld_rc
@@ -275,11 +288,8 @@ arrive_shape(const cJSON *body, struct ld_err *err)
     const char *v;
     enum ld_rc rc = ld_body_only(body, B, names, 2, err);
 
-    if (rc == LD_OK)
-        rc = ld_body_str(body, B, "place", 200, 0, &v, err);
-    if (rc == LD_OK)
-        rc = track(body, err);
-    return rc;
+    rc = both(rc, ld_body_str(body, B, "place", 200, 0, &v, err));
+    return both(rc, track(body, err));
 }
 
 static enum ld_rc
@@ -292,7 +302,7 @@ arrive_check(struct ld_store *s, const struct ld_event *ev, struct ld_err *err)
         rc = manifest_of(s, ev, &m, err);
     if (rc != LD_OK)
         return rc;
-    if (strcmp(m.state, "in_transit") != 0)
+    if (strcmp(m.state, "in_transit") != 0) /* then no carrier holds it */
         return ld_err_set(err, LD_RULE, "event.manifest",
                           "arrival needs a manifest in transit (it is %s)", m.state);
     if (strcmp(ev->actor, m.leg_carrier) != 0)

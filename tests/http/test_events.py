@@ -90,6 +90,26 @@ def test_422_invalid_uscc_with_violations(world):
     assert size(world) == before
 
 
+def test_422_lists_every_violation_of_a_registration_and_a_pickup(world):
+    w, L = world, world.L
+    uscc = ld.make_uscc("210213")
+    before = size(world)
+    r = L.reg_event("party.register", uscc,
+                    {"id": uscc, "name": "", "roles": ["producer", "pirate"], "district": "2102"}, expect=422)
+    fields = [v["field"] for v in violations(r)]
+    assert fields == ["event.body.name", "event.body.roles[1]", "event.body.district"], fields
+    assert size(world) == before
+    # A pickup with a bad plate, no driver and a track that is no hash.
+    n = L.file(w.prod, w.recv, w.carr)
+    before = size(world)
+    r = L.mevent(w.carr, "transport.pickup", n,
+                 {"vehicle": "京X", "escort": {"name": "李四", "licence": "210200654321"},
+                  "start": "长兴岛", "packages": [4], "track": "e3b0"}, expect=422)
+    fields = [v["field"] for v in violations(r)]
+    assert fields == ["event.body.vehicle", "event.body.driver", "event.body.track"], fields
+    assert size(world) == before
+
+
 def test_422_badsig(world):
     L = world.L
     s = ld.build_event(L.reg, "party.register", "regulator",

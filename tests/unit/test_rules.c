@@ -1594,6 +1594,49 @@ test_arrive(void **state)
     NO(LD_RULE, "event.manifest", CARR, "transport.arrive", n, ARRIVE);
 }
 
+/* Transport refusals come back together too (schema/api.md: a 422 lists
+ * every violation): first the shape of the body, then the manifest's rules. */
+static void
+test_transport_every_violation(void **state)
+{
+    struct ld_err err;
+    uint64_t before;
+    int64_t n;
+    enum ld_rc rc;
+
+    (void)state;
+    n = file_ok(PROD, filing(PROD, RECV, CARR, "", J("%s,%s", OIL(1000), OIL(2000))));
+    before = ld_ledger_size(F->l);
+    /* A bad plate, no driver, a track that is no hash. */
+    memset(&err, 0, sizeof err);
+    rc = submit(CARR, "transport.pickup", n, PREV_AUTO,
+                "{\"vehicle\":\"京X\",\"escort\":{\"name\":\"李四\",\"licence\":\"2\"},"
+                "\"start\":\"x\",\"packages\":[4,4],\"track\":\"e3b0\"}",
+                &err, NULL);
+    assert_int_equal(rc, LD_INVALID);
+    assert_string_equal(err.field, "event.body.vehicle");
+    assert_int_equal(err.nmore, 2);
+    assert_string_equal(err.more[0].field, "event.body.driver");
+    assert_string_equal(err.more[1].field, "event.body.track");
+    /* Well-formed, but the wrong carrier and one package count for two lines. */
+    memset(&err, 0, sizeof err);
+    rc = submit(CARR2, "transport.pickup", n, PREV_AUTO, pickup_body("辽B54321", 1), &err, NULL);
+    assert_int_equal(rc, LD_RULE);
+    assert_string_equal(err.field, "event.actor");
+    assert_int_equal(err.nmore, 1);
+    assert_string_equal(err.more[0].field, "event.body.packages");
+    /* A hand-over signed by the carrier holding the load, naming another as from. */
+    OK(CARR, "transport.pickup", n, pickup_body("辽B12345", 2));
+    before = ld_ledger_size(F->l);
+    memset(&err, 0, sizeof err);
+    rc = submit(CARR, "transport.handover", n, PREV_AUTO, handover_body(CARR3), &err, NULL);
+    assert_int_equal(rc, LD_RULE);
+    assert_string_equal(err.field, "event.body.from");
+    assert_int_equal(err.nmore, 1);
+    assert_string_equal(err.more[0].field, "event.actor");
+    assert_int_equal(ld_ledger_size(F->l), before);
+}
+
 /* BUG: nothing keeps a manifest's events in time order. The ledger checks
  * "at" only against its clock (5 min ahead, 24 h behind) and the rules never
  * compare it with the previous event of the chain, so a carrier can sign an
@@ -2351,6 +2394,7 @@ main(void)
         T(test_pickup),
         T(test_handover),
         T(test_arrive),
+        T(test_transport_every_violation),
         T(test_bug_chain_time_order),
         T(test_accept),
         T(test_accept_discrepancy_and_partial),
