@@ -18,6 +18,7 @@
 #include "liandan/ledger.h"
 #include "liandan/mem.h"
 #include "liandan/tm.h"
+#include "liandan/uscc.h"
 #include "liandan/verify.h"
 
 #define P1 "91350100M000100Y43"
@@ -358,6 +359,75 @@ test_batch(void **state)
     free(e2);
 }
 
+/* With helper threads the receipts are signed ahead, each for the index it
+ * gets if every item before it is appended (ledger.c). A refused item and an
+ * idempotent resubmission in the middle shift the later indices: those
+ * receipts must be signed again, and every receipt stored and returned must
+ * verify (ld_verify_ledger checks each stored receipt signature). */
+static void
+test_batch_receipts_ahead(void **state)
+{
+    struct fx *f = *state;
+    struct ld_ledger_opts o;
+    struct ld_ledger_item items[24];
+    char *texts[24];
+    size_t lens[24];
+    uint64_t want = 0;
+    int i;
+
+    ld_ledger_close(f->l);
+    memset(&o, 0, sizeof o);
+    o.threads = 2;
+    assert_int_equal(ld_ledger_open(f->db, &o, &f->l, NULL), LD_OK);
+    assert_int_equal(ld_ledger_add_rules(f->l, test_rules, 1), LD_OK);
+    for (i = 0; i < 24; i++) {
+        char id[19];
+        cJSON *b = cJSON_CreateObject(), *roles = cJSON_CreateArray();
+        snprintf(id, sizeof id, "91210213%09d", 500 + i);
+        id[17] = ld_uscc_check_char(id);
+        id[18] = '\0';
+        cJSON_AddStringToObject(b, "id", id);
+        cJSON_AddStringToObject(b, "name", "Ahead party");
+        cJSON_AddItemToArray(roles, cJSON_CreateString("producer"));
+        cJSON_AddItemToObject(b, "roles", roles);
+        assert_int_equal(ld_event_sign(event("party.register", 0, NULL, "2026-01-10T00:00:00Z",
+                                             "regulator", b),
+                                       f->reg, &texts[i], &lens[i], NULL),
+                         LD_OK);
+    }
+    memset(items, 0, sizeof items);
+    for (i = 0; i < 24; i++) {
+        items[i].text = texts[i];
+        items[i].len = lens[i];
+    }
+    items[6].text = texts[2]; /* the same event twice: the second is idempotent */
+    items[6].len = lens[2];
+    items[11].text = "{\"event\":1}"; /* refused */
+    items[11].len = strlen(items[11].text);
+    assert_int_equal(ld_ledger_append_batch(f->l, items, 24), LD_OK);
+    for (i = 0; i < 24; i++) {
+        struct ld_receipt stored;
+        if (i == 11) {
+            assert_int_not_equal(items[i].rc, LD_OK);
+            continue;
+        }
+        if (i == 6) {
+            assert_int_equal(items[i].rc, LD_EXISTS);
+            assert_int_equal(items[i].receipt.leaf_index, items[2].receipt.leaf_index);
+            continue;
+        }
+        assert_int_equal(items[i].rc, LD_OK);
+        assert_int_equal(items[i].receipt.leaf_index, want); /* 6 and 11 took no index */
+        assert_int_equal(ld_ledger_receipt(f->l, want, &stored), LD_OK);
+        assert_memory_equal(stored.sig, items[i].receipt.sig, LD_SIG_SIG);
+        want++;
+    }
+    assert_int_equal(ld_ledger_size(f->l), 22);
+    verify_ok(f, 22);
+    for (i = 0; i < 24; i++)
+        free(texts[i]);
+}
+
 /* Force each store write in the append path to fail once: the append reports
  * LD_DB, nothing is stored, and the ledger works again afterwards. */
 static void
@@ -432,6 +502,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_chain_and_idempotence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_receipt_and_checkpoint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_receipts_ahead, setup, teardown),
         cmocka_unit_test_setup_teardown(test_faults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reindex, setup, teardown),
     };
