@@ -13,6 +13,7 @@
 
 #include "liandan/audit.h"
 #include "liandan/canon.h"
+#include "liandan/map.h"
 #include "liandan/mem.h"
 #include "liandan/tm.h"
 #include "liandan/banned.h"
@@ -43,6 +44,7 @@ struct run {
     struct draw *draws;             /* owned: draws per batch, sorted by batch */
     size_t ndraws;
     struct memo *memo;              /* owned: MEMO deadline slots */
+    struct ld_map *recv;            /* owned: receiver -> struct recv (its ranges) */
 };
 
 /* ---- results ------------------------------------------------------------ */
@@ -255,13 +257,39 @@ grp_first(const struct run *r, const char *receiver)
     return lo;
 }
 
-/* Does party hold a disposal or collection licence valid on day? */
+/* A receiver's licences r->lic[lic0, lic1) and capacity groups
+ * r->groups[g0, g1), found once per receiver instead of per manifest. */
+struct recv {
+    size_t lic0, lic1, g0, g1;
+};
+
+static const struct recv *
+recv_of(struct run *r, const char *receiver)
+{
+    struct recv *v = ld_map_get(r->recv, receiver);
+
+    if (v)
+        return v;
+    v = ld_xcalloc(1, sizeof *v);
+    v->lic0 = lic_first(r, receiver);
+    for (v->lic1 = v->lic0; v->lic1 < r->nlic && strcmp(r->lic[v->lic1].party, receiver) == 0;
+         v->lic1++)
+        ;
+    v->g0 = grp_first(r, receiver);
+    for (v->g1 = v->g0; v->g1 < r->ngroups && strcmp(r->groups[v->g1]->receiver, receiver) == 0;
+         v->g1++)
+        ;
+    ld_map_put(r->recv, receiver, v);
+    return v;
+}
+
+/* Does the receiver hold a disposal or collection licence valid on day? */
 static int
-licensed(const struct run *r, size_t first, const char *party, int64_t day)
+licensed(const struct run *r, const struct recv *v, int64_t day)
 {
     size_t i;
 
-    for (i = first; i < r->nlic && strcmp(r->lic[i].party, party) == 0; i++)
+    for (i = v->lic0; i < v->lic1; i++)
         if (r->lic[i].from <= day && day <= r->lic[i].until)
             return 1;
     return 0;
@@ -436,7 +464,7 @@ struct mrow {
     int state;             /* M_* or 0 */
     int paper, discrepancy;
     int timely;            /* a deadline rule may apply */
-    size_t g0;             /* the receiver's first capacity group in r->groups */
+    const struct recv *rv; /* the receiver's licences and capacity groups */
     int64_t filed, received; /* received: -1 if not yet */
 };
 
@@ -556,16 +584,16 @@ manifest_rules(struct run *r, const struct mrow *m)
      * a load going back to its producer needs none (rules_manifest.c). */
     if (!ld_store_q_col_int(m->q, 11)) {
         int by_completion = m->paper && completed >= 0;
-        size_t first = lic_first(r, m->receiver);
+        size_t first = m->rv->lic0;
         int64_t fday = ld_workday_day_of(by_completion ? completed : m->filed);
         int64_t rday = ld_workday_day_of(m->received);
-        int bad_f = !licensed(r, first, m->receiver, fday);
-        int bad_r = m->received >= 0 && !m->paper && !licensed(r, first, m->receiver, rday);
+        int bad_f = !licensed(r, m->rv, fday);
+        int bad_r = m->received >= 0 && !m->paper && !licensed(r, m->rv, rday);
         char words[200], d1[LD_TM_DATE_LEN], d2[LD_TM_DATE_LEN];
 
         if (!bad_f && !bad_r)
             return;
-        if (first < r->nlic && strcmp(r->lic[first].party, m->receiver) == 0) {
+        if (first < m->rv->lic1) {
             date_of_day(r->lic[first].from, d1);
             date_of_day(r->lic[first].until, d2);
             snprintf(words, sizeof words, "%s licence %s is valid %s to %s",
@@ -597,7 +625,7 @@ capacity_add(struct run *r, const struct mrow *m, const char *cat, int64_t acc)
     size_t i;
     int year;
 
-    for (i = m->g0; i < r->ngroups && strcmp(r->groups[i]->receiver, m->receiver) == 0; i++)
+    for (i = m->rv->g0; i < m->rv->g1; i++)
         if (strcmp(r->groups[i]->category, cat) == 0) {
             g = r->groups[i];
             break;
@@ -640,8 +668,7 @@ line_rules(struct run *r, const struct mrow *m, struct ld_store_q *q, size_t *k)
                  (long long)(d->drawn + d->drawn_r));
         return;
     }
-    if (acc > 0 && m->received >= 0 && m->g0 < r->ngroups &&
-        strcmp(r->groups[m->g0]->receiver, m->receiver) == 0)
+    if (acc > 0 && m->received >= 0 && m->rv->g0 < m->rv->g1)
         capacity_add(r, m, ld_store_q_col_text(q, 8), acc);
     if (!flagged && d == NULL)
         return;
@@ -700,7 +727,7 @@ scan(struct run *r)
     while ((rc = ld_store_q_step(qm)) == LD_OK) {
         int64_t lm = 0;
         read_manifest(qm, &m);
-        m.g0 = grp_first(r, m.receiver);
+        m.rv = recv_of(r, m.receiver);
         if (m.state != M_CANCELLED)
             manifest_rules(r, &m);
         /* Lines (key NUMBER * 100 + LL) without a manifest (damaged data) are skipped. */
@@ -882,6 +909,7 @@ ld_audit_run(struct ld_store *s, const struct ld_audit_opts *opts, struct ld_aud
     r.o = opts;
     r.cal = opts->cal;
     r.memo = ld_xcalloc(MEMO, sizeof *r.memo);
+    r.recv = ld_map_new();
     r.a = ld_xcalloc(1, sizeof *r.a);
     r.a->now = opts->now;
     if (r.cal == NULL) {
@@ -923,6 +951,7 @@ out:
     free(r.lic);
     free(r.draws);
     free(r.memo);
+    ld_map_free(r.recv, free);
     ld_workday_free(own);
     if (rc != LD_OK) {
         ld_audit_free(r.a);
