@@ -175,8 +175,8 @@ out:
 }
 
 static const char q_list[] =
-    "SELECT number, state, filed_at, producer, carrier, receiver, district FROM manifests m "
-    "WHERE number > ?8 "
+    "SELECT number, state, filed_at, producer, carrier, receiver, district, leg_carrier "
+    "FROM manifests m WHERE number > ?8 "
     "AND (?1 IS NULL OR (?2 IS NULL AND (producer = ?1 OR carrier = ?1 OR receiver = ?1 OR "
     "       EXISTS (SELECT 1 FROM legs g WHERE g.manifest = m.number AND g.carrier = ?1))) "
     "    OR (?2 = 'producer' AND producer = ?1) OR (?2 = 'receiver' AND receiver = ?1) "
@@ -222,6 +222,11 @@ ld_view_list(struct ld_store *s, const struct ld_view_filter *f, int64_t after, 
         cJSON_AddStringToObject(o, "carrier", ld_store_q_col_text(q, 4));
         cJSON_AddStringToObject(o, "receiver", ld_store_q_col_text(q, 5));
         cJSON_AddStringToObject(o, "district", ld_store_q_col_text(q, 6));
+        /* The carrier holding the load (the last leg's); null before pickup. */
+        if (ld_store_q_col_null(q, 7))
+            cJSON_AddNullToObject(o, "leg_carrier");
+        else
+            cJSON_AddStringToObject(o, "leg_carrier", ld_store_q_col_text(q, 7));
         cJSON_AddItemToArray(arr, o);
         n++;
     }

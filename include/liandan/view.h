@@ -48,7 +48,9 @@ struct ld_view_filter {
 /*
  * Manifests matching f with number > after, in number order, at most limit.
  * [out] items: new array of {"number","state","filed_at","producer","carrier",
- * "receiver","district"}; caller frees with cJSON_Delete(). *next: the last
+ * "receiver","district","leg_carrier"} ("carrier" the one filed, "leg_carrier"
+ * the carrier of the latest leg, who holds or last held the load, null before
+ * pickup); caller frees with cJSON_Delete(). *next: the last
  * number when more may follow (the cursor), else 0.
  * Returns LD_OK, LD_DB, LD_BUSY.
  */

@@ -105,3 +105,46 @@ def test_restart_in_the_middle(spawn):
     p = c.get("/v1/log/proof/consistency?old=%d&new=%d" % (size1, size2)).json()
     assert ld.unb64(p["old_root"]) == root1 and ld.unb64(p["new_root"]) == root2, p
     assert ld.verify_consistency(size1, size2, root1, root2, [ld.unb64(x) for x in p["consistency"]])
+
+
+def test_list_names_the_carrier_holding_the_load(world):
+    """A list item's `leg_carrier`: null before pickup, the picking-up carrier
+    in transit, the next leg's carrier once it signs the hand-over (so the
+    first carrier's work list can tell it no longer holds the load)."""
+    w, L = world, world.L
+    carr2 = L.new_party("大连联运物流有限公司", ["carrier"], "210211")
+    L.permit(carr2)
+    n = L.file(w.prod, w.recv, w.carr)
+
+    def item(who, **q):
+        qs = "&".join("%s=%s" % kv for kv in sorted(dict(party=who.id, limit=1000, **q).items()))
+        r = w.c.get("/v1/manifests?" + qs, token=L.token(who))
+        assert r.status == 200, r
+        got = [it for it in r.json()["items"] if it["number"] == n]
+        return got[0] if got else None
+
+    it = item(w.prod)
+    assert it["state"] == "filed" and "leg_carrier" in it and it["leg_carrier"] is None, it
+    L.pickup(w.carr, n)
+    it = item(w.carr, role="carrier", state="in_transit")
+    assert it["carrier"] == w.carr.id and it["leg_carrier"] == w.carr.id, it
+    assert item(carr2, role="carrier") is None  # not on the manifest yet
+    body = {"from": w.carr.id, "place": "大连港大窑湾", "vehicle": "辽B12345",
+            "driver": {"name": "赵六", "licence": "210200777001"},
+            "escort": {"name": "钱七", "licence": "210200777002"}}
+    L.mevent(carr2, "transport.handover", n, body)
+    # Both carriers still find it (each carried a leg); both are told who holds it now.
+    for who in (w.carr, carr2, w.prod):
+        it = item(who, **({"role": "carrier"} if who is not w.prod else {}))
+        assert it["state"] == "in_transit" and it["carrier"] == w.carr.id, (who, it)
+        assert it["leg_carrier"] == carr2.id, (who, it)
+    # The regulator's unfiltered list says the same, and the ledger agrees: the
+    # first carrier's arrival is refused, the holder's accepted.
+    it = [x for x in w.c.get("/v1/manifests?state=in_transit&limit=1000",
+                             token=L.token("regulator")).json()["items"] if x["number"] == n][0]
+    assert it["leg_carrier"] == carr2.id, it
+    r = L.arrive(w.carr, n, expect=422)
+    assert r.json()["field"] == "event.actor" and carr2.id in r.json()["hint"], r
+    L.arrive(carr2, n)
+    it = item(carr2, role="carrier")
+    assert it["state"] == "arrived" and it["leg_carrier"] == carr2.id, it
