@@ -847,7 +847,17 @@ await step('hand-over between two carriers: the next carrier takes over from the
   assert(legs === 2 && part.includes(carrier2) && part.includes('大连港大窑湾铁路货场') && part.includes(PERMIT_PLATES[1]), `carrier part: ${legs} legs, ${part.replace(/\s+/g, ' ').slice(0, 300)}`);
   assert(await carr2.$(`a.button[href="#/act/${handNumber}/arrive"]`), 'arrival not offered to carrier 2');
   await shot(carr2, '31-carrier2-two-legs');
-  // Carrier 1 no longer holds the load: its arrival is refused, and says who has it.
+  // Carrier 1 no longer holds the load: its work list shows it handed over to
+  // carrier 2, with no arrival to sign; neither does its manifest page offer one.
+  await load(carr, '#/work', 'work (carrier, phone)');
+  const task = await carr.waitForSelector(`#transit .task[data-number="${handNumber}"]`, { timeout: 15000 });
+  assert((await task.getAttribute('data-handed-to')) === carrier2 && (await task.textContent()).includes('已交接'), 'carrier 1 work list: ' + (await task.textContent()).replace(/\s+/g, ' '));
+  assert(!(await task.$('a[data-act=arrive]')), 'carrier 1 is still offered the arrival of a load it handed over');
+  await shot(carr, '31b-carrier1-work-handed-over');
+  await load(carr, '#/m/' + handNumber, 'manifest detail (carrier, phone)');
+  await carr.waitForSelector('#verified-all', { timeout: 15000 });
+  assert(!(await carr.$(`a.button[href="#/act/${handNumber}/arrive"]`)), 'carrier 1\'s manifest page offers the arrival after the hand-over');
+  // Asked directly (an old link), the ledger refuses its arrival, and says who has the load.
   await load(carr, `#/act/${handNumber}/arrive`, 'arrive form (phone)');
   await carr.click('#sign');
   await carr.waitForSelector('#act-form .form-error:not([hidden])', { timeout: 15000 });
