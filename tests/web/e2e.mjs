@@ -830,7 +830,14 @@ await step('hand-over between two carriers: the next carrier takes over from the
   await carr2.waitForSelector('#from + .field-error', { timeout: 15000 });
   const why = await carr2.textContent('#from + .field-error');
   assert(why.includes(CARRIER), 'the refusal does not name the carrier holding the load: ' + why);
-  await carr2.fill('#from', CARRIER);
+  // The handing-over carrier is picked by name from the directory's carriers (not itself).
+  const dir = (await api(carr2, '/v1/directory?role=carrier')).body.items;
+  const carrierName = dir.find((p) => p.id === CARRIER)?.name;
+  const offered = await carr2.$$eval('#from-pick option', (os) => os.filter((o) => o.value).map((o) => ({ id: o.value, name: o.textContent })));
+  assert(carrierName && offered.some((o) => o.id === CARRIER && o.name === carrierName) && !offered.some((o) => o.id === carrier2),
+    'carriers offered for the hand-over: ' + JSON.stringify(offered));
+  await carr2.selectOption('#from-pick', { label: carrierName });
+  assert((await carr2.inputValue('#from')) === CARRIER, 'picking the carrier by name did not fill its USCC: ' + await carr2.inputValue('#from'));
   await shot(carr2, '30-carrier2-handover');
   await carr2.click('#sign');
   await carr2.waitForSelector('#done .form-ok', { timeout: 15000 });

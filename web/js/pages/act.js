@@ -60,6 +60,9 @@ export async function render(main, params, query, who) {
   // afresh unless the shell read it just now) together.
   const selfP = myParty(5000).catch(() => ({ licences: [] }));
   const methodsP = kind === 'dispose' ? loadCsv('data/disposal-methods.csv').catch(() => []) : [];
+  // The carriers with a permit valid today (GET /v1/directory): the next
+  // carrier cannot read the manifest yet, so it picks the one handing over by name.
+  const carriersP = kind === 'handover' ? get('/v1/directory?role=carrier').then((r) => r.items || []).catch(() => []) : [];
   let m = null, readErr = null;
   if (params.n !== '0') {
     try { m = await get('/v1/manifests/' + params.n); } catch (e) { readErr = e; }
@@ -67,7 +70,8 @@ export async function render(main, params, query, who) {
   if (!m && kind !== 'handover') throw readErr || new Error('no manifest');
   const s = m ? summarise(m) : null;
   const lines = s?.body.lines || [];
-  const [self, methods] = await Promise.all([selfP, methodsP]);
+  const [self, methods, carriers] = await Promise.all([selfP, methodsP, carriersP]);
+  const others = carriers.filter((c) => c.id !== who?.id).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
   const lics = partyLicences(self);
   const today = todayCst();
   const current = (l) => (!l.valid_from || l.valid_from <= today) && (!l.valid_until || today <= l.valid_until);
@@ -90,7 +94,11 @@ export async function render(main, params, query, who) {
     handover: () => html`${m ? '' : html`<div class="row"><label>${L('联单编号', 'Manifest number')}<input id="h-number" inputmode="numeric" data-field="event.manifest" value="${params.n !== '0' ? params.n : ''}"></label>
         <label>${L('最新事件编号（扫描联单二维码）', 'Latest event id (scan the manifest QR code)')}<input id="h-prev" class="mono" data-field="event.prev" value="${query.get('prev') || ''}"></label></div>
         <label>${L('或粘贴二维码内容', 'or paste the QR code text')}<input id="h-qr" class="mono"></label>`}
-      <label>${L('交出方（上一程承运人）信用代码', 'Handing over carrier (previous leg) USCC')}<input id="from" class="mono" data-field="from" value="${lastLeg?.carrier || ''}"></label>
+      <div class="row"><label>${L('交出方（上一程承运人）', 'Handing over carrier (previous leg)')}<select id="from-pick">
+          <option value="">${others.length ? L('— 按名称选择 —', '— pick by name —') : L('（名录中没有其他承运人）', '(no other carrier in the directory)')}</option>
+          ${others.map((c) => html`<option value="${c.id}"${c.id === lastLeg?.carrier ? ' selected' : ''}>${c.name}</option>`)}</select></label>
+        <label>${L('交出方信用代码', 'Its USCC')}<input id="from" class="mono" list="carrier-list" data-field="from" autocomplete="off" value="${lastLeg?.carrier || ''}"></label></div>
+      <datalist id="carrier-list">${others.map((c) => html`<option value="${c.id}" label="${c.name}">`)}</datalist>
       <label>${L('交接地点', 'Place')}<input id="place" data-field="place"></label>
       ${vehicleFields(plates)}${person('driver', L('驾驶员', 'Driver'))}${person('escort', L('押运员', 'Escort'))}`,
     arrive: () => html`<label>${L('运抵地点', 'Place of arrival')}<input id="place" data-field="place" value="${L('接受单位地磅房', 'receiver weighbridge')}"></label>${trackField()}`,
@@ -133,6 +141,9 @@ export async function render(main, params, query, who) {
     const mm = /(\d{14})\/([0-9a-f]{64})/.exec(e.target.value);
     if (mm) { $('#h-number').value = mm[1]; $('#h-prev').value = mm[2]; }
   });
+  // The carrier picked by name fills the USCC; a USCC typed picks its name.
+  $('#from-pick')?.addEventListener('change', (e) => { $('#from').value = e.target.value; });
+  $('#from')?.addEventListener('input', (e) => { const id = e.target.value.trim().toUpperCase(); $('#from-pick').value = others.some((c) => c.id === id) ? id : ''; });
   // A plate tapped fills its field; the field's plate shows pressed.
   for (const id of ['vehicle', 'trailer']) {
     const input = $('#' + id);
