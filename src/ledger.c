@@ -660,9 +660,9 @@ gate(struct ld_ledger *l, const struct ld_event *ev, int64_t now, int sigstate,
     return LD_OK;
 }
 
-/* Write ev inside the open transaction. On error the caller rolls back. */
-/* Store ev as the next leaf. presig: the receipt signature made ahead for
- * index ahead_idx (NULL if none); used only when that is the index now. */
+/* Store ev as the next leaf, inside the open transaction; on error the
+ * caller rolls back. presig: the receipt signature made ahead for index
+ * ahead_idx (NULL if none), used only when that is the index now. */
 static enum ld_rc
 write_event(struct ld_ledger *l, const struct ld_event *ev, const struct ld_rule *rule,
             const char *chain, int64_t now, const char *now_text, const uint8_t *presig,

@@ -92,9 +92,8 @@ run_events(struct ld_writer *w, struct ld_writer_job *first, struct ld_writer_jo
 
 /* Called with mu held and jobs waiting: wait (at most gather_us) while
  * announced events are on their way and the group is still smaller than
- * gather_n.
- * Submitters wake the writer only when the wait is over (see wake_due), so a
- * busy server pays no extra wake-up per event. */
+ * gather_n. Submitters wake the writer only when the wait is over (see
+ * wake_due), so a busy server pays no extra wake-up per event. */
 static void
 gather(struct ld_writer *w)
 {
