@@ -3,7 +3,8 @@
 # all taken in one run on this machine and printed as ratios to its own limits:
 #   - signed-event ingest (POST /v1/events, CONNS connections, durable group
 #     commit) against the library's batched append of the same events
-#     (100/commit, THREADS signature threads) and against raw Ed25519 verify/s;
+#     (100/commit, THREADS signature threads; and on one thread) and against
+#     raw Ed25519 verify/s;
 #   - GET /v1/log/checkpoint and GET /v1/manifests/NUMBER (regulator token)
 #     against a bare libmicrohttpd handler (tools/bare-mhd.c): rps and p99;
 #   - resident memory of the server with N events in the ledger after reads.
@@ -119,8 +120,9 @@ done
 
 # (a)+(b) The library appends each round's events to a copy of the ledger,
 # then the server ingests the same events over HTTP: both ledgers grow alike.
-mkdir "$W/lib"
+mkdir "$W/lib" "$W/lib1"
 cp "$DB" "$DB.ledger.key" "$W/lib/"
+cp "$DB" "$DB.ledger.key" "$W/lib1/"
 "$BUILD/gen-events" raw-verify --threads "$THREADS" >"$W/raw1.json"
 serve
 r=1
@@ -129,6 +131,9 @@ while [ $r -le "$ROUNDS" ]; do
         "$BUILD/gen-events" append --db "$W/lib/ledger.db" --bodies "$W/events-$r.jsonl" \
             --batch 100 --threads "$THREADS" >"$W/lib-$r.json" ||
             fail "library append refused events: $(cat "$W/lib-$r.json")"
+        "$BUILD/gen-events" append --db "$W/lib1/ledger.db" --bodies "$W/events-$r.jsonl" \
+            --batch 100 --threads 1 >"$W/lib1-$r.json" ||
+            fail "library append refused events: $(cat "$W/lib1-$r.json")"
         c0=$(cpu_ticks)
         "$BUILD/loadgen" --url "$URL" --conns "$CONNS" --bodies "$W/events-$r.jsonl" \
             >"$W/ingest-$r.json"
@@ -136,7 +141,7 @@ while [ $r -le "$ROUNDS" ]; do
     fi
     r=$((r + 1))
 done
-rm -rf "$W/lib"
+rm -rf "$W/lib" "$W/lib1"
 curl -s "$URL/metrics" >"$W/metrics.txt" || :
 "$BUILD/gen-events" raw-verify --threads "$THREADS" >"$W/raw2.json"
 
@@ -237,6 +242,11 @@ print("HTTP ingest, POST /v1/events, %d events: %.0f 201/s  (rounds: %s)"
 print("  = %.2f x library batched append (median of rounds; target >= 0.8)"
       " = %.2f x raw 1-core verify = %.2f x raw %d-thread verify"
       % (ratio, http_rate / one, http_rate / allc, threads))
+lib1s = runs("lib1")
+if lib1s:
+    print("  = %.2f x the library's batched append on 1 thread (%.0f events/s; median of rounds)"
+          % (med([ok_rps(i, "201") / l["rate"] for i, l in zip(ings, lib1s)]),
+             sum(l["events"] for l in lib1s) / sum(l["seconds"] for l in lib1s)))
 lib_cpu = sum(l["cpu_seconds"] for l in libs) / sum(l["events"] for l in libs)
 srv_cpu = sum(cpu) / ok if ok else 0
 print("  p50 %.1f ms, p99 %.1f ms (median of rounds); statuses %s"
