@@ -41,6 +41,10 @@ ld_body_only(const cJSON *obj, const char *base, const char *const *names, size_
     return LD_OK;
 }
 
+/* The field's path in path, built only when a refusal names it (the
+ * getters run for every field of every event). */
+#define PATH(path, base, name) (ld_body_path((path), (base), (name)), (path))
+
 /* Member lookup shared by the getters: LD_NOTFOUND when absent or null. */
 static enum ld_rc
 member(const cJSON *obj, const char *base, const char *name, unsigned flags, const cJSON **out,
@@ -48,11 +52,10 @@ member(const cJSON *obj, const char *base, const char *name, unsigned flags, con
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
 
-    ld_body_path(path, base, name);
     if (v == NULL || cJSON_IsNull(v)) {
         if (flags & LD_BODY_OPTIONAL)
             return LD_NOTFOUND;
-        return ld_err_set(err, LD_INVALID, path, "missing '%s'", name);
+        return ld_err_set(err, LD_INVALID, PATH(path, base, name), "missing '%s'", name);
     }
     *out = v;
     return LD_OK;
@@ -74,10 +77,11 @@ ld_body_str(const cJSON *obj, const char *base, const char *name, size_t maxlen,
     if (rc != LD_OK)
         return rc;
     if (!cJSON_IsString(v))
-        return ld_err_set(err, LD_INVALID, path, "must be a string");
+        return ld_err_set(err, LD_INVALID, PATH(path, base, name), "must be a string");
     n = strlen(v->valuestring);
     if (n == 0 || n > maxlen)
-        return ld_err_set(err, LD_INVALID, path, "must be 1 to %zu bytes long", maxlen);
+        return ld_err_set(err, LD_INVALID, PATH(path, base, name), "must be 1 to %zu bytes long",
+                          maxlen);
     *out = v->valuestring;
     return LD_OK;
 }
@@ -98,8 +102,8 @@ ld_body_int(const cJSON *obj, const char *base, const char *name, int64_t min, i
         return rc;
     /* Signed data holds integers only (canon.c refuses others at parse). */
     if (!cJSON_IsNumber(v) || v->valuedouble < (double)min || v->valuedouble > (double)max)
-        return ld_err_set(err, LD_INVALID, path, "must be an integer from %lld to %lld",
-                          (long long)min, (long long)max);
+        return ld_err_set(err, LD_INVALID, PATH(path, base, name),
+                          "must be an integer from %lld to %lld", (long long)min, (long long)max);
     *out = (int64_t)v->valuedouble;
     return LD_OK;
 }
@@ -121,22 +125,23 @@ ld_body_date(const cJSON *obj, const char *base, const char *name, unsigned flag
         return rc;
     if (!cJSON_IsString(v) || strlen(v->valuestring) != 10 ||
         ld_tm_parse_lenient(v->valuestring, &t) != LD_OK)
-        return ld_err_set(err, LD_INVALID, path, "must be a date YYYY-MM-DD");
+        return ld_err_set(err, LD_INVALID, PATH(path, base, name), "must be a date YYYY-MM-DD");
     *day = t / LD_TM_DAY;
     return LD_OK;
 }
 
 enum ld_rc
-ld_body_uscc(const cJSON *obj, const char *base, const char *name, unsigned flags,
-             const char **out, struct ld_err *err)
+ld_body_uscc(const cJSON *obj, const char *base, const char *name, unsigned flags, const char **out,
+             struct ld_err *err)
 {
     char path[LD_BODY_PATH_MAX];
     enum ld_rc rc = ld_body_str(obj, base, name, 18, flags, out, err);
 
     if (rc != LD_OK || *out == NULL)
         return rc;
-    ld_body_path(path, base, name);
-    return ld_uscc_check(*out, path, err);
+    if (ld_uscc_check(*out, "", NULL) == LD_OK)
+        return LD_OK;
+    return ld_uscc_check(*out, PATH(path, base, name), err);
 }
 
 enum ld_rc
@@ -156,14 +161,15 @@ ld_body_array(const cJSON *obj, const char *base, const char *name, size_t maxn,
         return rc;
     n = cJSON_GetArraySize(v);
     if (!cJSON_IsArray(v) || n < 1 || (size_t)n > maxn)
-        return ld_err_set(err, LD_INVALID, path, "must be an array of 1 to %zu items", maxn);
+        return ld_err_set(err, LD_INVALID, PATH(path, base, name),
+                          "must be an array of 1 to %zu items", maxn);
     *out = v;
     return LD_OK;
 }
 
 enum ld_rc
-ld_body_obj(const cJSON *obj, const char *base, const char *name, unsigned flags,
-            const cJSON **out, struct ld_err *err)
+ld_body_obj(const cJSON *obj, const char *base, const char *name, unsigned flags, const cJSON **out,
+            struct ld_err *err)
 {
     char path[LD_BODY_PATH_MAX];
     const cJSON *v = NULL;
@@ -176,7 +182,7 @@ ld_body_obj(const cJSON *obj, const char *base, const char *name, unsigned flags
     if (rc != LD_OK)
         return rc;
     if (!cJSON_IsObject(v))
-        return ld_err_set(err, LD_INVALID, path, "must be an object");
+        return ld_err_set(err, LD_INVALID, PATH(path, base, name), "must be an object");
     *out = v;
     return LD_OK;
 }
