@@ -373,6 +373,7 @@ test_batch_receipts_ahead(void **state)
     char *texts[24];
     size_t lens[24];
     uint64_t want = 0;
+    cJSON *ev;
     int i;
 
     ld_ledger_close(f->l);
@@ -390,10 +391,9 @@ test_batch_receipts_ahead(void **state)
         cJSON_AddStringToObject(b, "name", "Ahead party");
         cJSON_AddItemToArray(roles, cJSON_CreateString("producer"));
         cJSON_AddItemToObject(b, "roles", roles);
-        assert_int_equal(ld_event_sign(event("party.register", 0, NULL, "2026-01-10T00:00:00Z",
-                                             "regulator", b),
-                                       f->reg, &texts[i], &lens[i], NULL),
-                         LD_OK);
+        ev = event("party.register", 0, NULL, "2026-01-10T00:00:00Z", "regulator", b);
+        assert_int_equal(ld_event_sign(ev, f->reg, &texts[i], &lens[i], NULL), LD_OK);
+        cJSON_Delete(ev);
     }
     memset(items, 0, sizeof items);
     for (i = 0; i < 24; i++) {
