@@ -93,6 +93,15 @@ const api = async (page, p) => page.evaluate(async ([p]) => {
   return { status: r.status, body: await r.json().catch(() => null) };
 }, [p]);
 const stateCounts = (page) => page.$$eval('[data-state]', (els) => Object.fromEntries(els.map((e) => [e.dataset.state, Number(e.textContent)])));
+// A refusal as the page shows it (web/js/ui.js showRefusal): {zh: its words
+// without the server's English detail, en: that detail, title}.
+const refusalWords = (page, sel) => page.$eval(sel, (e) => ({
+  zh: [...e.childNodes].filter((x) => !x.classList?.contains('server-text')).map((x) => x.textContent).join('').trim(),
+  en: Array.from(e.querySelectorAll('.server-text')).map((x) => x.textContent).join(' '), title: e.title || '',
+}));
+// In Chinese mode: Chinese words, no English sentence (two English words in a
+// row) outside the server's detail, which is kept.
+const saidInChinese = (r) => /[\u4e00-\u9fff]/.test(r.zh) && !/[A-Za-z]{2,}[\s,']+[A-Za-z]{2,}/.test(r.zh) && r.en.length > 0;
 
 fs.mkdirSync(ART, { recursive: true });
 const reg = await newPage();
@@ -421,8 +430,9 @@ await step('producer files a manifest: a refusal is shown next to its field, the
   await prod.click('#sign-file');
   await prod.waitForSelector('.field-error', { timeout: 15000 });
   const where = await prod.$eval('.field-error', (e) => e.previousElementSibling?.dataset.field || e.previousElementSibling?.querySelector('[data-field]')?.dataset.field);
-  const msg = await prod.textContent('.field-error');
-  notes.push(`refusal shown next to ${where}: ${msg}`);
+  const said = await refusalWords(prod, '.field-error');
+  notes.push(`refusal shown next to ${where}: ${said.zh} (${said.en})`);
+  assert(saidInChinese(said) && said.zh.includes(plan.unlicensed), 'filing refusal not said in Chinese: ' + JSON.stringify(said));
   assert(where && /lines\[0\]\.code|receiver/.test(where), 'refusal not next to the code or receiver field: ' + where);
   await shot(prod, '10-file-refused');
   await prod.fill('#receiver-manual', '');
@@ -683,11 +693,14 @@ async function recordAndReload(page, form) {
   await page.waitForSelector(`${form} .form-ok`, { timeout: 15000 });
   await page.waitForFunction(() => !window.liandanBeforeReload && document.body.dataset.ready === 'parties/:id', null, { timeout: 15000 });
 }
-// Submits a form expected to be refused; returns {field: id of the input marked, message}.
+// Submits a form expected to be refused; returns {field: id of the input
+// marked, message: the page-language words, en: the server's English}.
 async function refusedAt(page, form) {
   await page.click(`${form} button[type=submit]`);
   await page.waitForSelector(`${form} .field-error`, { timeout: 15000 });
-  return page.$eval(`${form} .field-error`, (e) => ({ field: e.previousElementSibling?.id, message: e.textContent }));
+  const w = await refusalWords(page, `${form} .field-error`);
+  assert(saidInChinese(w), 'refusal not said in Chinese: ' + JSON.stringify(w));
+  return { field: await page.$eval(`${form} .field-error`, (e) => e.previousElementSibling?.id), message: w.zh, en: w.en };
 }
 async function register(page, id, name, roles) {
   await load(page, '#/parties', 'party registry');
@@ -718,7 +731,7 @@ await step('regulator records a transport permit and a disposal licence on the p
   await reg.fill('#t-vehicles', PERMIT_PLATES.join(' '));
   await reg.fill('#t-until', `${year - 1}-12-31`);
   r = await refusedAt(reg, '#permit-form');
-  assert(r.field === 't-until' && /before/.test(r.message), 'until before from refused at ' + JSON.stringify(r));
+  assert(r.field === 't-until' && /早于/.test(r.message) && /before/.test(r.en), 'until before from refused at ' + JSON.stringify(r));
   assert((await api(reg, '/v1/parties/' + carrier2)).body.licences.length === 0, 'a refused permit was stored');
   await reg.fill('#t-until', `${year + 1}-12-31`);
   await recordAndReload(reg, '#permit-form');
@@ -747,7 +760,7 @@ await step('regulator records a transport permit and a disposal licence on the p
   await reg.fill('#l-methods', 'D10 R9');
   await reg.fill('#l-capacity', 'HW08=500');
   r = await refusedAt(reg, '#licence-form');
-  assert(r.field === 'l-codes' && /catalogue/.test(r.message), 'unknown code refused at ' + JSON.stringify(r));
+  assert(r.field === 'l-codes' && /名录/.test(r.message) && r.message.includes('999-999-99') && /catalogue/.test(r.en), 'unknown code refused at ' + JSON.stringify(r));
   await shot(reg, '26-licence-refused');
   assert((await api(reg, '/v1/parties/' + receiver2)).body.licences.length === 0, 'a refused licence was stored');
   assert(!(await api(reg, '/v1/directory?role=receiver&code=' + plan.code)).body.items.some((p) => p.id === receiver2), 'listed for the code before its licence');
@@ -828,8 +841,8 @@ await step('hand-over between two carriers: the next carrier takes over from the
   await carr2.fill('#from', PRODUCER);
   await carr2.click('#sign');
   await carr2.waitForSelector('#from + .field-error', { timeout: 15000 });
-  const why = await carr2.textContent('#from + .field-error');
-  assert(why.includes(CARRIER), 'the refusal does not name the carrier holding the load: ' + why);
+  const why = await refusalWords(carr2, '#from + .field-error');
+  assert(why.zh.includes(CARRIER) && saidInChinese(why) && why.en.startsWith('the waste is with') && why.title === why.en, 'the refusal does not name the carrier holding the load in Chinese: ' + JSON.stringify(why));
   // The handing-over carrier is picked by name from the directory's carriers (not itself).
   const dir = (await api(carr2, '/v1/directory?role=carrier')).body.items;
   const carrierName = dir.find((p) => p.id === CARRIER)?.name;
@@ -868,7 +881,21 @@ await step('hand-over between two carriers: the next carrier takes over from the
   await load(carr, `#/act/${handNumber}/arrive`, 'arrive form (phone)');
   await carr.click('#sign');
   await carr.waitForSelector('#act-form .form-error:not([hidden])', { timeout: 15000 });
-  assert((await carr.textContent('#act-form .form-error')).includes(carrier2), 'refusal: ' + await carr.textContent('#act-form .form-error'));
+  const no = await refusalWords(carr, '#act-form .form-error .refusal');
+  assert(no.zh.includes(carrier2) && saidInChinese(no) && /^the waste is with carrier /.test(no.en), 'arrival refusal in Chinese: ' + JSON.stringify(no));
+  await shot(carr, '31c-carrier1-arrival-refused');
+  // Under the English switch: the server's words as they are, no detail.
+  await carr.evaluate(() => document.body.removeAttribute('data-ready'));
+  await carr.click('#lang');
+  await carr.waitForSelector('body[data-ready="act/:n/:kind"]');
+  await carr.click('#sign');
+  await carr.waitForSelector('#act-form .form-error:not([hidden])', { timeout: 15000 });
+  const en = await refusalWords(carr, '#act-form .form-error .refusal');
+  assert(en.zh.endsWith(`the waste is with carrier ${carrier2}`) && !en.en && !/[\u4e00-\u9fff]/.test(en.zh), 'arrival refusal in English: ' + JSON.stringify(en));
+  await carr.evaluate(() => document.body.removeAttribute('data-ready'));
+  await carr.click('#lang');
+  await carr.waitForSelector('body[data-ready="act/:n/:kind"]');
+  assert((await carr.getAttribute('html', 'lang')) === 'zh-CN', 'not back to Chinese');
   // Carrier 2 finds it in its work list and signs the arrival.
   await load(carr2, '#/work', 'work (carrier, phone)');
   await carr2.waitForSelector(`#transit .task[data-number="${handNumber}"]`, { timeout: 15000 });
@@ -942,6 +969,8 @@ await step('receiver rejects part of one line of a two-line manifest; the rest i
   await recv.waitForSelector('#act-form .field-error', { timeout: 15000 });
   const at = await recv.$eval('#act-form .field-error', (e) => e.previousElementSibling?.dataset.i);
   assert(at === '1', 'the refusal of line 2 is shown at line ' + (Number(at) + 1));
+  const over = await refusalWords(recv, '#act-form .field-error');
+  assert(saidInChinese(over) && /拒收量超过/.test(over.zh) && /^rejects more than/.test(over.en), 'line refusal not said in Chinese: ' + JSON.stringify(over));
   assert((await api(recv, '/v1/manifests/' + partNumber)).body.state === 'arrived', 'a refused rejection was stored');
   await recv.fill('.rej[data-i="1"]', '120');
   await shot(recv, '33-receiver-reject-line');
@@ -1009,8 +1038,8 @@ await step('regulator revokes a key on the party page; signing in with it is ref
   await p.setInputFiles('#keyfile', carrier2Key);
   await p.click('#signin');
   await p.waitForSelector('#drop + .field-error', { timeout: 15000 });
-  const msg = await p.textContent('#drop + .field-error');
-  assert(/吊销/.test(msg), 'refusal: ' + msg);
+  const msg = await refusalWords(p, '#drop + .field-error');
+  assert(/吊销/.test(msg.zh) && saidInChinese(msg), 'refusal: ' + JSON.stringify(msg));
   assert((await p.evaluate(() => document.body.dataset.ready)) === 'login' && await p.evaluate(() => sessionStorage.getItem('liandan.session')) === null, 'signed in with a revoked key');
   await shot(p, '36-signin-revoked-key');
   await p.context().close();

@@ -10,7 +10,8 @@
 # cancellation, a whole and a per-line rejection, a hand-over to a second
 # carrier (registered, permitted and keyed through the pages) that then has
 # its key revoked, a licence and a permit recorded (refusals first), the
-# anomaly list in Chinese and English; every
+# anomaly list in Chinese and English, the server's refusals said in Chinese
+# (its English kept as a detail) and as they are under the English switch; every
 # event signature of the ledger checked by the page code against certified
 # keys, a tampered event and a forged key certificate caught; the requests
 # each page makes; every page loaded LOADS times, timed (reported, not asserted).

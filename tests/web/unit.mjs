@@ -166,5 +166,47 @@ if (LIANDAN && fs.existsSync(LIANDAN)) {
     }
   });
 }
+// The server's refusals in Chinese (web/js/refusals.js): every message format
+// a page can meet (ld_err_set in these files, 4xx ones: a field is named) has
+// its own Chinese sentence, not the fallback; the English is kept; under the
+// English switch the message is shown as it is. i18n.js reads localStorage
+// when loaded: a stand-in here.
+await t('refusals: every ld_err_set wording of the event rules has a Chinese sentence', async () => {
+  let lang = 'zh';
+  globalThis.localStorage ??= { getItem: () => lang, setItem: (k, v) => { lang = v; } };
+  globalThis.document ??= { documentElement: {} };
+  const { setLang } = await import('../../web/js/i18n.js');
+  const { refusalText, fieldLabel } = await import('../../web/js/refusals.js');
+  setLang('zh');
+  const SRC = new URL('../../src/', import.meta.url).pathname;
+  const files = ['rules_transport.c', 'rules_receipt.c', 'rules_manifest.c', 'rules_licence.c', 'party.c', 'domain.c', 'body.c', 'uscc.c', 'ledger.c', 'event.c'];
+  const sample = { s: 'in_transit', c: 'A' };
+  const missing = [];
+  let n = 0;
+  for (const f of files) {
+    const src = fs.readFileSync(path.join(SRC, f), 'utf8');
+    const re = /ld_err_set\(\s*[^,]+,\s*[^,]+,\s*([^,]+),\s*((?:"(?:[^"\\]|\\.)*"\s*)+)/g;
+    let m;
+    while ((m = re.exec(src))) {
+      if (m[1].trim() === '""' || m[1].trim() === '"origin"') continue; // our own faults (500), the ledger's settings
+      const fmt = m[2].split(/"\s*"/).join('').replace(/^"|"\s*$/g, '').replace(/\\"/g, '"');
+      const msg = fmt.replace(/%(\.\*s|\.\d+s|02x|lld|llu|zu|[sdcx])/g, (x, k) => sample[k] ?? '12');
+      const r = refusalText({ code: 'rule', field: 'event.body.zz', message: msg });
+      n++;
+      if (r.text.startsWith('zz：') || r.en !== msg || !/[\u4e00-\u9fff]/.test(r.text)) missing.push(`${f}: ${fmt}`);
+    }
+  }
+  if (n < 100) throw new Error(`only ${n} formats found: has the source moved?`);
+  if (missing.length) throw new Error(`${missing.length} wordings not said in Chinese:\n  ` + missing.join('\n  '));
+  // Known values are carried over; an unknown wording falls back to the field and code.
+  const h = refusalText({ code: 'rule', field: 'event.body.from', message: 'the waste is with 91210200MAKR3RGT70, not 91210213MA0000001X' });
+  eq(h.text.includes('91210200MAKR3RGT70') && h.text.includes('交出方'), true, h.text);
+  eq(refusalText({ code: 'rule', field: 'event.body.lines[1].method', message: 'something new' }).text, '第 2 行的利用/处置方式：不符合账本规则', 'fallback');
+  eq(fieldLabel('event.body.driver.name'), '驾驶员姓名', 'field label');
+  setLang('en');
+  const e = refusalText({ code: 'rule', field: 'event.actor', message: 'the waste is with carrier X' });
+  eq(e.text === 'the waste is with carrier X' && e.en === null, true, JSON.stringify(e));
+  setLang('zh');
+});
 console.log(`web-unit: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

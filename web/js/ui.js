@@ -1,6 +1,7 @@
 // ui.js - small helpers shared by the pages: escaping templates, query
 // selectors, error display (a refusal next to the field it names).
-import { L } from './i18n.js';
+import { L, getLang } from './i18n.js';
+import { refusalText } from './refusals.js';
 
 export const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 
@@ -19,8 +20,15 @@ export function html(strings, ...vals) {
 export const $ = (sel, root = document) => root.querySelector(sel);
 export const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 
+// A server error in a line of text: in Chinese the sentence of refusals.js
+// with the server's English after it in brackets; in English as the server
+// says it. A page's own error (no HTTP status) is shown as it is.
 export function errorText(e) {
   const b = e?.body || {};
+  if (typeof e?.status === 'number' && (b.hint || b.error)) {
+    const r = refusalText({ code: b.error, field: b.field, message: b.hint || '' });
+    return r.en ? `${r.text}（${r.en}）` : [b.error, r.text].filter(Boolean).join(': ');
+  }
   const parts = [];
   if (b.error) parts.push(b.error);
   if (b.hint) parts.push(b.hint);
@@ -28,12 +36,38 @@ export function errorText(e) {
   return parts.join(': ');
 }
 
-// Shows an API refusal: each violation next to the input whose data-field
-// matches its path (longest prefix wins), the rest in the form's banner.
+// One refusal's words into el: the page-language sentence, and when that is
+// not the server's own text, the server's English as a small detail (and
+// the title). A page's own check (local) is already in the page's language.
+function sayRefusal(el, v, local) {
+  const r = local ? { text: v.message || v.code || '', en: null } : refusalText(v);
+  const item = v.item != null ? `“${v.item}”：` : '';
+  const main = document.createElement('span');
+  main.className = 'refusal-text';
+  main.textContent = item + r.text;
+  el.append(main);
+  if (r.en && r.en !== r.text) {
+    const en = document.createElement('small');
+    en.className = 'server-text';
+    en.lang = 'en';
+    en.textContent = r.en;
+    el.append(' ', en);
+    el.title = r.en;
+  }
+}
+
+// Shows a refusal: each violation next to the input whose data-field matches
+// its path (longest prefix wins), the rest in the form's banner. e is an
+// ApiError (a server refusal: {status, body:{error, field, hint,
+// violations?}}, said in the page's language by refusals.js) or a page's own
+// check ({body:{violations:[{field, message}]}} or {body:{field, hint}},
+// no status: shown as it is). A violation's `item` (the value of a list
+// field it names) is shown before its words.
 export function showRefusal(form, e) {
   clearRefusal(form);
   const b = e?.body || {};
-  const vs = b.violations?.length ? b.violations : [{ code: b.error, field: b.field, message: b.hint || e.message }];
+  const local = typeof e?.status !== 'number';
+  const vs = b.violations?.length ? b.violations : [{ code: b.error, field: b.field, message: b.hint || e.message, item: b.item }];
   const banner = $('.form-error', form);
   const left = [];
   for (const v of vs) {
@@ -47,17 +81,25 @@ export function showRefusal(form, e) {
       const msg = document.createElement('div');
       msg.className = 'field-error';
       msg.setAttribute('role', 'alert');
-      msg.textContent = v.message || v.code;
+      sayRefusal(msg, v, local);
       target.classList.add('invalid');
       target.after(msg);
       if (!form.dataset.focused) { target.focus?.(); form.dataset.focused = '1'; }
     } else {
-      left.push(`${v.field ? v.field + ': ' : ''}${v.message || v.code}`);
+      left.push(v);
     }
   }
   delete form.dataset.focused;
   if (banner) {
-    banner.textContent = left.length ? L('未通过：', 'Refused: ') + left.join('；') : L('未通过，请查看标出的字段。', 'Refused: see the marked fields.');
+    banner.textContent = left.length ? L('未通过：', 'Refused: ') : L('未通过，请查看标出的字段。', 'Refused: see the marked fields.');
+    left.forEach((v, i) => {
+      const one = document.createElement('span');
+      one.className = 'refusal';
+      // In English the field's path leads, as the server names it.
+      if (!local && v.field && getLang() === 'en') one.append(v.field + ': ');
+      sayRefusal(one, v, local);
+      banner.append(i ? L('；', '; ') : '', one);
+    });
     banner.hidden = false;
   }
 }

@@ -95,7 +95,9 @@ export async function render(main, params, query) {
       const next = query.get('next');
       location.hash = next && next.startsWith('#/') && !next.startsWith('#/login') ? next : '#/';
     } catch (err) {
-      if (err?.status === 401) showRefusal(form, { body: { field: 'key', hint: L('此密钥未在账本备案，或已吊销/过期', 'This key is not certified in the ledger, or it was revoked or has expired') } });
+      // The server's refusal (said in the page's language by refusals.js),
+      // at the key whichever step refused it (challenge: key; token: nonce, sig).
+      if (err?.status === 401) showRefusal(form, { status: 401, body: { error: 'unauthorized', hint: L('此密钥未在账本备案，或已吊销/过期', 'This key is not certified in the ledger, or it was revoked or has expired'), ...err.body, field: 'key' } });
       else if (err?.body) showRefusal(form, err);
       else showRefusal(form, { body: { hint: errorText(err) } });
     } finally {

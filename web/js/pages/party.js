@@ -62,16 +62,16 @@ export async function render(main, params, query, who) {
   // Each party.* event extends the party's chain p:USCC.
   const head = async () => { try { return (await get('/v1/heads/p:' + p.id)).id; } catch { return p.head || null; } };
   // A refusal of one item of a list field (event.body.vehicles[1]: "must be
-  // a plate") is shown at the field, naming the item the field was given.
+  // a plate") is shown at the field, naming the item the field was given
+  // (showRefusal puts a violation's `item` before its words).
   const naming = (err, body) => {
     if (!err?.body) return err;
-    const say = (field, text) => {
+    const itemOf = (field) => {
       const f = /(?:^|\.)(\w+)\[(\d+)\]$/.exec(field || '');
-      const item = f && Array.isArray(body?.[f[1]]) ? body[f[1]][Number(f[2])] : null;
-      return item == null ? text : `“${item}”: ${text}`;
+      return f && Array.isArray(body?.[f[1]]) ? body[f[1]][Number(f[2])] : undefined;
     };
-    return { ...err, body: { ...err.body, hint: say(err.body.field, err.body.hint || err.message),
-      violations: err.body.violations?.map((v) => ({ ...v, message: say(v.field, v.message || v.code) })) } };
+    return { ...err, body: { ...err.body, item: itemOf(err.body.field),
+      violations: err.body.violations?.map((v) => ({ ...v, item: itemOf(v.field) })) } };
   };
   const sendForm = (form, type, build) => form?.addEventListener('submit', async (e) => {
     e.preventDefault();
