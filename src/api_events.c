@@ -111,15 +111,9 @@ ld_api_events_post(struct ld_http_req *r)
 {
     r->pre = ld_xcalloc(1, sizeof *r->pre);
     r->npre = 1;
-    /* Tell the writer this event is coming, so that a commit about to start
-     * can gather it (writer.h, "Gathering"). */
-    ld_writer_announce(r->h->w);
-    r->job.announced = 1;
     preverify(r, r->body, r->len, &r->pre[0]);
-    if (r->resp) { /* no reader could be opened: replied 503 */
-        ld_writer_withdraw(r->h->w);
+    if (r->resp) /* no reader could be opened: replied 503 */
         return;
-    }
     r->items = ld_xcalloc(1, sizeof *r->items);
     r->items[0].parsed = &r->pre[0];
     r->items[0].text = r->body;

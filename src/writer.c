@@ -22,11 +22,6 @@ struct ld_writer {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct ld_writer_job *head, **tail; /* waiting jobs, oldest first */
-    size_t queued;      /* events in the waiting jobs */
-    size_t announced;   /* event jobs on their way (ld_writer_announce) */
-    int gathering;      /* the writer waits for announced jobs */
-    size_t gather_n;    /* gathering limits (writer.h) */
-    unsigned long gather_us;
     int stopping;
     atomic_uint_fast64_t size;
     uint64_t cp_size;   /* size of the last checkpoint signed or found */
@@ -90,37 +85,6 @@ run_events(struct ld_writer *w, struct ld_writer_job *first, struct ld_writer_jo
     free(items);
 }
 
-/* Called with mu held and jobs waiting: wait (at most gather_us) while
- * announced events are on their way and the group is still smaller than
- * gather_n. Submitters wake the writer only when the wait is over (see
- * wake_due), so a busy server pays no extra wake-up per event. */
-static void
-gather(struct ld_writer *w)
-{
-    struct timespec ts;
-
-    if (w->head == NULL || w->stopping || w->announced == 0 || w->queued >= w->gather_n)
-        return;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += (time_t)(w->gather_us / 1000000UL);
-    ts.tv_nsec += (long)(w->gather_us % 1000000UL) * 1000L;
-    if (ts.tv_nsec >= 1000000000L)
-        ts.tv_sec++, ts.tv_nsec -= 1000000000L;
-    w->gathering = 1;
-    while (!w->stopping && w->announced > 0 && w->queued < w->gather_n)
-        if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) != 0)
-            break;
-    w->gathering = 0;
-}
-
-/* With mu held: does the writer need waking now? Always when it is idle;
- * while it gathers, once nothing more is on its way or the group is full. */
-static int
-wake_due(const struct ld_writer *w)
-{
-    return !w->gathering || w->announced == 0 || w->queued >= w->gather_n;
-}
-
 static void *
 loop(void *arg)
 {
@@ -149,11 +113,9 @@ loop(void *arg)
                 pthread_cond_wait(&w->cv, &w->mu);
             }
         }
-        gather(w);
         jobs = w->head;
         w->head = NULL;
         w->tail = &w->head;
-        w->queued = 0;
         stopping = w->stopping;
         pthread_mutex_unlock(&w->mu);
 
@@ -205,8 +167,6 @@ ld_writer_start(struct ld_ledger *l, double cp_interval, struct ld_metrics *m,
     w->cp_ctx = cp_ctx;
     w->cp_interval = cp_interval > 0 ? cp_interval : 1;
     w->tail = &w->head;
-    w->gather_n = LD_WRITER_GATHER;
-    w->gather_us = LD_WRITER_GATHER_US;
     atomic_init(&w->size, ld_ledger_size(l));
     if (ld_store_checkpoint_latest(ld_ledger_store(l), &w->cp_size, &note) != LD_OK)
         w->cp_size = 0;
@@ -232,50 +192,15 @@ ld_writer_submit(struct ld_writer *w, struct ld_writer_job *job)
 {
     pthread_mutex_lock(&w->mu);
     if (w->stopping) {
-        if (job->announced && w->announced > 0)
-            w->announced--;
         pthread_mutex_unlock(&w->mu);
         return LD_BUSY;
     }
     job->next = NULL;
     *w->tail = job;
     w->tail = &job->next;
-    w->queued += job->n;
-    if (job->announced && w->announced > 0)
-        w->announced--;
-    if (wake_due(w))
-        pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-    return LD_OK;
-}
-
-void
-ld_writer_announce(struct ld_writer *w)
-{
-    pthread_mutex_lock(&w->mu);
-    w->announced++;
-    pthread_mutex_unlock(&w->mu);
-}
-
-void
-ld_writer_withdraw(struct ld_writer *w)
-{
-    pthread_mutex_lock(&w->mu);
-    if (w->announced > 0)
-        w->announced--;
-    if (w->gathering && wake_due(w))
-        pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-}
-
-void
-ld_writer_set_gather(struct ld_writer *w, size_t events, unsigned long us)
-{
-    pthread_mutex_lock(&w->mu);
-    w->gather_n = events;
-    w->gather_us = us;
     pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
+    return LD_OK;
 }
 
 uint64_t

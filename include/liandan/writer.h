@@ -23,14 +23,6 @@
 
 #define LD_WRITER_BATCH 1000 /* events per commit, at most (a larger job commits alone) */
 
-/* Gathering: a commit costs an fsync and SQLite's per-transaction writes
- * whatever its size, so while events are announced (being verified on
- * request threads, ld_writer_announce) and fewer than LD_WRITER_GATHER wait,
- * the writer waits for them, at most LD_WRITER_GATHER_US (ld_writer_set_gather
- * changes both). One client alone never waits: nothing else is announced. */
-#define LD_WRITER_GATHER 64
-#define LD_WRITER_GATHER_US 2000
-
 struct ld_writer;
 
 /* One unit of work. Either items (events to append) or fn (anything else that
@@ -40,7 +32,6 @@ struct ld_writer_job {
     size_t n;                     /* items */
     enum ld_rc (*fn)(struct ld_ledger *l, void *ctx); /* used when n == 0 */
     void *ctx;                    /* for fn and done */
-    int announced;                /* the submitter called ld_writer_announce for it */
     enum ld_rc rc;                /* [out] fn's result, or the batch's */
     void (*done)(struct ld_writer_job *job); /* called once, on the writer thread */
     struct ld_writer_job *next;   /* private to the writer */
@@ -59,20 +50,9 @@ typedef void (*ld_writer_checkpoint_fn)(void *ctx, const char *note, uint64_t si
 enum ld_rc ld_writer_start(struct ld_ledger *l, double cp_interval, struct ld_metrics *m,
                            ld_writer_checkpoint_fn on_cp, void *cp_ctx, struct ld_writer **out);
 
-/* An event job is on its way (its request is being checked): the writer
- * may gather it into the next commit. Each announce is matched by one
- * ld_writer_submit of a job with announced set, or one ld_writer_withdraw. */
-void ld_writer_announce(struct ld_writer *w);
-void ld_writer_withdraw(struct ld_writer *w);
-
 /* Queue job (borrowed until its done callback). After stop has begun the job
- * is refused: returns LD_BUSY and done is not called (an announce it carries
- * is withdrawn either way). */
+ * is refused: returns LD_BUSY and done is not called. */
 enum ld_rc ld_writer_submit(struct ld_writer *w, struct ld_writer_job *job);
-
-/* Change the gathering limits (defaults LD_WRITER_GATHER, LD_WRITER_GATHER_US);
- * events 0 turns gathering off. */
-void ld_writer_set_gather(struct ld_writer *w, size_t events, unsigned long us);
 
 /* Tree size after the last commit. */
 uint64_t ld_writer_size(struct ld_writer *w);

@@ -3,9 +3,8 @@
  * submitted from several threads are all appended, each done callback runs
  * once, after the commit (the events are on disk: a fresh connection sees
  * them); an identical resubmission gets its original receipt; function jobs
- * run on the writer; announced events are gathered into one commit and a
- * withdrawn announce ends the wait; stop signs a final checkpoint covering
- * everything and reports it to the checkpoint callback.
+ * run on the writer; stop signs a final checkpoint covering everything and
+ * reports it to the checkpoint callback.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -15,8 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -47,15 +44,6 @@ struct fx {
 };
 
 static struct fx F;
-
-/* A single-event job for the gathering checks. */
-struct gjob {
-    struct ld_writer_job job;
-    struct ld_ledger_item item;
-    char *text;
-    int done;
-    uint64_t size_at_done;
-};
 
 /* A party.register by the regulator for the i-th made-up USCC. */
 static char *
@@ -96,50 +84,6 @@ job_done(struct ld_writer_job *job)
     f->done++;
     pthread_cond_broadcast(&f->cv);
     pthread_mutex_unlock(&f->mu);
-}
-
-static void
-gjob_done(struct ld_writer_job *job)
-{
-    struct gjob *g = job->ctx;
-
-    pthread_mutex_lock(&F.mu);
-    g->size_at_done = ld_writer_size(F.w);
-    g->done = 1;
-    F.done++;
-    pthread_cond_broadcast(&F.cv);
-    pthread_mutex_unlock(&F.mu);
-}
-
-static void
-gjob_submit(struct gjob *g, int announced)
-{
-    g->job.items = &g->item;
-    g->job.n = 1;
-    g->job.ctx = g;
-    g->job.done = gjob_done;
-    g->job.announced = announced;
-    assert_int_equal(ld_writer_submit(F.w, &g->job), LD_OK);
-}
-
-static int
-gjob_is_done(struct gjob *g)
-{
-    int d;
-
-    pthread_mutex_lock(&F.mu);
-    d = g->done;
-    pthread_mutex_unlock(&F.mu);
-    return d;
-}
-
-static double
-mono(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void *
@@ -278,55 +222,12 @@ test_group_commit(void **state)
     assert_int_equal(fjob.rc, LD_OK);
     assert_true(F.fn_ran);
 
-    /* Gathering (writer.h). With a 10 s limit the checks below are exact:
-     * an announced event keeps the commit of the one before waiting, and the
-     * two are appended together (each done sees both); a withdrawn announce
-     * ends the wait at once. */
-    {
-        struct gjob g[3];
-        uint64_t before = ld_writer_size(F.w);
-        double t0;
-        int k;
-
-        memset(g, 0, sizeof g);
-        for (k = 0; k < 3; k++) {
-            g[k].text = registration(THREADS * PER + k, &g[k].item.len);
-            g[k].item.text = g[k].text;
-        }
-        ld_writer_set_gather(F.w, 64, 10UL * 1000000UL);
-        ld_writer_announce(F.w);
-        ld_writer_announce(F.w);
-        gjob_submit(&g[0], 1);
-        usleep(50 * 1000);
-        assert_false(gjob_is_done(&g[0])); /* waits for the second */
-        gjob_submit(&g[1], 1);
-        wait_done(THREADS + 4);
-        assert_int_equal(g[0].item.rc, LD_OK);
-        assert_int_equal(g[1].item.rc, LD_OK);
-        assert_int_equal(g[0].size_at_done, before + 2);
-        assert_int_equal(g[1].size_at_done, before + 2);
-
-        ld_writer_announce(F.w);
-        ld_writer_announce(F.w);
-        gjob_submit(&g[2], 1);
-        usleep(50 * 1000);
-        assert_false(gjob_is_done(&g[2]));
-        t0 = mono();
-        ld_writer_withdraw(F.w);
-        wait_done(THREADS + 5);
-        assert_true(mono() - t0 < 5.0); /* not the 10 s limit */
-        assert_int_equal(g[2].item.rc, LD_OK);
-        assert_int_equal(g[2].size_at_done, before + 3);
-        for (k = 0; k < 3; k++)
-            free(g[k].text);
-    }
-
     /* Stop: a final checkpoint of the whole log, told to the callback. */
     assert_int_equal(ld_writer_stop(F.w), LD_OK);
     assert_true(F.cp_calls >= 1);
-    assert_int_equal(F.cp_size, THREADS * PER + 3);
+    assert_int_equal(F.cp_size, THREADS * PER);
     assert_int_equal(ld_store_checkpoint_latest(ld_ledger_store(check), &size, &note), LD_OK);
-    assert_int_equal(size, THREADS * PER + 3);
+    assert_int_equal(size, THREADS * PER);
     free(note);
     ld_ledger_close(check);
 
