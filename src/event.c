@@ -242,6 +242,18 @@ ld_event_release(struct ld_event *ev)
     memset(ev, 0, sizeof *ev);
 }
 
+void
+ld_event_trim(struct ld_event *ev)
+{
+    cJSON_Delete(ev->root);
+    ev->root = NULL;
+    ev->event = NULL;
+    ev->body = NULL;
+    free(ev->entry);
+    ev->entry = NULL;
+    ev->entry_len = 0;
+}
+
 enum ld_rc
 ld_event_verify(const struct ld_event *ev, const uint8_t pk[LD_SIG_PUB])
 {

@@ -741,6 +741,11 @@ ld_verify_ledger(const char *db, const struct ld_verify_opts *opts_in,
                 free(row.entry);
                 break;
             }
+            /* The workers need msg and sig only: the tree goes now, while
+             * its blocks are hot in the allocator's caches for the next
+             * event (kept until the chunk was verified, a run of verify
+             * took ~6% longer). */
+            ld_event_trim(&j->ev);
             if (!opts->skip_receipts) {
                 struct ld_receipt r;
                 memcpy(r.id, j->ev.id_hex, sizeof r.id);

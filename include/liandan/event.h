@@ -76,6 +76,11 @@ enum ld_rc ld_event_parse(const char *text, size_t len, struct ld_event *ev, str
 /* Release what ev owns; ev may be zeroed or already released. */
 void ld_event_release(struct ld_event *ev);
 
+/* Free what only the rules read: the JSON tree (root, event and body become
+ * NULL) and entry. The fixed fields, msg and sig stay: enough for
+ * ld_event_verify. ld_event_release still frees the rest. */
+void ld_event_trim(struct ld_event *ev);
+
 /* Verify ev's signature under pk. Returns LD_OK or LD_BADSIG. Thread-safe. */
 enum ld_rc ld_event_verify(const struct ld_event *ev, const uint8_t pk[LD_SIG_PUB]);
 
