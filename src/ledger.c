@@ -940,6 +940,7 @@ ld_ledger_append_batch(struct ld_ledger *l, struct ld_ledger_item *items, size_t
                              p.rsig_ok[i] ? p.rsig[i] : NULL, p.size0 + i, &it->receipt);
             if (rc != LD_OK)
                 goto fail;
+            ld_event_trim(ev); /* stored and applied: free its tree while hot */
         }
     }
     rc = ld_store_commit(l->store);
