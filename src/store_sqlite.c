@@ -271,7 +271,12 @@ ld_store_open(const char *path, unsigned flags, struct ld_store **out, struct ld
         goto out;
     }
     if ((flags & LD_STORE_READONLY) == 0) {
+        /* wal_autocheckpoint: copy the WAL back every 10,000 pages (40 MiB)
+         * instead of SQLite's 1,000; pages written by many commits are then
+         * copied once (domain append bench: +3%, the checkpoint ran on the
+         * writer's serial path). */
         if (exec(s, "PRAGMA journal_mode = WAL") != LD_OK ||
+            exec(s, "PRAGMA wal_autocheckpoint = 10000") != LD_OK ||
             exec(s, (flags & LD_STORE_SYNC_NORMAL) ? "PRAGMA synchronous = NORMAL"
                                                    : "PRAGMA synchronous = FULL") != LD_OK) {
             rc = ld_err_set(err, LD_IO, "", "'%s' is not a ledger database", path);
