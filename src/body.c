@@ -10,16 +10,18 @@
 #include "liandan/uscc.h"
 #include "liandan/banned.h"
 
-void
+const char *
 ld_body_path(char out[LD_BODY_PATH_MAX], const char *base, const char *name)
 {
     snprintf(out, LD_BODY_PATH_MAX, "%s.%s", base, name);
+    return out;
 }
 
-void
+const char *
 ld_body_index(char out[LD_BODY_PATH_MAX], const char *base, size_t i)
 {
     snprintf(out, LD_BODY_PATH_MAX, "%s[%zu]", base, i);
+    return out;
 }
 
 enum ld_rc
@@ -41,11 +43,9 @@ ld_body_only(const cJSON *obj, const char *base, const char *const *names, size_
     return LD_OK;
 }
 
-/* The field's path in path, built only when a refusal names it (the
- * getters run for every field of every event). */
-#define PATH(path, base, name) (ld_body_path((path), (base), (name)), (path))
-
-/* Member lookup shared by the getters: LD_NOTFOUND when absent or null. */
+/* Member lookup shared by the getters: LD_NOTFOUND when absent or null.
+ * The getters run for every field of every event, so a field's path is
+ * formatted only where a refusal names it. */
 static enum ld_rc
 member(const cJSON *obj, const char *base, const char *name, unsigned flags, const cJSON **out,
        char path[LD_BODY_PATH_MAX], struct ld_err *err)
@@ -55,7 +55,7 @@ member(const cJSON *obj, const char *base, const char *name, unsigned flags, con
     if (v == NULL || cJSON_IsNull(v)) {
         if (flags & LD_BODY_OPTIONAL)
             return LD_NOTFOUND;
-        return ld_err_set(err, LD_INVALID, PATH(path, base, name), "missing '%s'", name);
+        return ld_err_set(err, LD_INVALID, ld_body_path(path, base, name), "missing '%s'", name);
     }
     *out = v;
     return LD_OK;
@@ -77,11 +77,11 @@ ld_body_str(const cJSON *obj, const char *base, const char *name, size_t maxlen,
     if (rc != LD_OK)
         return rc;
     if (!cJSON_IsString(v))
-        return ld_err_set(err, LD_INVALID, PATH(path, base, name), "must be a string");
+        return ld_err_set(err, LD_INVALID, ld_body_path(path, base, name), "must be a string");
     n = strlen(v->valuestring);
     if (n == 0 || n > maxlen)
-        return ld_err_set(err, LD_INVALID, PATH(path, base, name), "must be 1 to %zu bytes long",
-                          maxlen);
+        return ld_err_set(err, LD_INVALID, ld_body_path(path, base, name),
+                          "must be 1 to %zu bytes long", maxlen);
     *out = v->valuestring;
     return LD_OK;
 }
@@ -102,7 +102,7 @@ ld_body_int(const cJSON *obj, const char *base, const char *name, int64_t min, i
         return rc;
     /* Signed data holds integers only (canon.c refuses others at parse). */
     if (!cJSON_IsNumber(v) || v->valuedouble < (double)min || v->valuedouble > (double)max)
-        return ld_err_set(err, LD_INVALID, PATH(path, base, name),
+        return ld_err_set(err, LD_INVALID, ld_body_path(path, base, name),
                           "must be an integer from %lld to %lld", (long long)min, (long long)max);
     *out = (int64_t)v->valuedouble;
     return LD_OK;
@@ -125,7 +125,8 @@ ld_body_date(const cJSON *obj, const char *base, const char *name, unsigned flag
         return rc;
     if (!cJSON_IsString(v) || strlen(v->valuestring) != 10 ||
         ld_tm_parse_lenient(v->valuestring, &t) != LD_OK)
-        return ld_err_set(err, LD_INVALID, PATH(path, base, name), "must be a date YYYY-MM-DD");
+        return ld_err_set(err, LD_INVALID, ld_body_path(path, base, name),
+                          "must be a date YYYY-MM-DD");
     *day = t / LD_TM_DAY;
     return LD_OK;
 }
@@ -141,7 +142,7 @@ ld_body_uscc(const cJSON *obj, const char *base, const char *name, unsigned flag
         return rc;
     if (ld_uscc_check(*out, "", NULL) == LD_OK)
         return LD_OK;
-    return ld_uscc_check(*out, PATH(path, base, name), err);
+    return ld_uscc_check(*out, ld_body_path(path, base, name), err);
 }
 
 enum ld_rc
@@ -161,7 +162,7 @@ ld_body_array(const cJSON *obj, const char *base, const char *name, size_t maxn,
         return rc;
     n = cJSON_GetArraySize(v);
     if (!cJSON_IsArray(v) || n < 1 || (size_t)n > maxn)
-        return ld_err_set(err, LD_INVALID, PATH(path, base, name),
+        return ld_err_set(err, LD_INVALID, ld_body_path(path, base, name),
                           "must be an array of 1 to %zu items", maxn);
     *out = v;
     return LD_OK;
@@ -182,7 +183,7 @@ ld_body_obj(const cJSON *obj, const char *base, const char *name, unsigned flags
     if (rc != LD_OK)
         return rc;
     if (!cJSON_IsObject(v))
-        return ld_err_set(err, LD_INVALID, PATH(path, base, name), "must be an object");
+        return ld_err_set(err, LD_INVALID, ld_body_path(path, base, name), "must be an object");
     *out = v;
     return LD_OK;
 }

@@ -143,42 +143,40 @@ line_shape(const cJSON *o, size_t k, struct fline *ln, struct ld_err *err)
         rc = ld_body_str(o, base, "category", 4, 0, &ln->category, err);
     if (rc != LD_OK)
         return rc;
-    ld_body_path(path, base, "catalogue");
+    /* Paths are formatted only where a refusal names them: this runs for
+     * every line of every filing, in the writer's serial loop. */
     if (!ld_domain_edition_ok(edition))
-        return ld_err_set(err, LD_INVALID, path, "catalogue edition '%s' is not known (2021)",
-                          edition);
-    ld_body_path(path, base, "code");
+        return ld_err_set(err, LD_INVALID, ld_body_path(path, base, "catalogue"),
+                          "catalogue edition '%s' is not known (2021)", edition);
     if (!ld_domain_code_ok(edition, ln->code))
-        return ld_err_set(err, LD_INVALID, path, "'%s' is not a waste code of the %s catalogue",
-                          ln->code, edition);
-    ld_body_path(path, base, "category");
+        return ld_err_set(err, LD_INVALID, ld_body_path(path, base, "code"),
+                          "'%s' is not a waste code of the %s catalogue", ln->code, edition);
     if (!ld_domain_code_in_category(edition, ln->code, ln->category))
-        return ld_err_set(err, LD_INVALID, path, "code %s is not in category %s", ln->code,
-                          ln->category);
+        return ld_err_set(err, LD_INVALID, ld_body_path(path, base, "category"),
+                          "code %s is not in category %s", ln->code, ln->category);
     rc = ld_body_array(o, base, "hazard", 5, 0, &hz, err);
     if (rc != LD_OK)
         return rc;
     cJSON_ArrayForEach(it, hz)
     {
         char hbase[LD_BODY_PATH_MAX];
-        ld_body_path(hbase, base, "hazard");
-        ld_body_index(path, hbase, nh);
         if (!cJSON_IsString(it))
-            return ld_err_set(err, LD_INVALID, path, "hazard must be T, C, I, R or In");
+            return ld_err_set(err, LD_INVALID,
+                              ld_body_index(path, ld_body_path(hbase, base, "hazard"), nh),
+                              "hazard must be T, C, I, R or In");
         hv[nh++] = it->valuestring;
     }
-    ld_body_path(path, base, "hazard");
     if (!ld_domain_hazard_ok(edition, ln->code, hv, nh))
-        return ld_err_set(err, LD_INVALID, path,
+        return ld_err_set(err, LD_INVALID, ld_body_path(path, base, "hazard"),
                           "hazard characteristics do not match those of code %s", ln->code);
     rc = ld_body_str(o, base, "form", 16, 0, &ln->form, err);
     if (rc != LD_OK)
         return rc;
     for (i = 0; i < 4 && strcmp(forms[i], ln->form) != 0; i++)
         ;
-    ld_body_path(path, base, "form");
     if (i == 4)
-        return ld_err_set(err, LD_INVALID, path, "form must be solid, semi-solid, liquid or gas");
+        return ld_err_set(err, LD_INVALID, ld_body_path(path, base, "form"),
+                          "form must be solid, semi-solid, liquid or gas");
     rc = ld_body_str(o, base, "constituents", 200, 0, &v, err);
     if (rc == LD_OK)
         rc = ld_body_str(o, base, "packaging", 50, 0, &v, err);
@@ -205,9 +203,8 @@ line_shape(const cJSON *o, size_t k, struct fline *ln, struct ld_err *err)
     if (rc == LD_OK)
         rc = ld_body_int(o, base, "exemption", 1, 1000, LD_BODY_OPTIONAL, 0, &seq, err);
     if (rc == LD_OK && seq) {
-        ld_body_path(path, base, "exemption");
         if (!ld_domain_exemption_covers(seq, ln->code))
-            return ld_err_set(err, LD_INVALID, path,
+            return ld_err_set(err, LD_INVALID, ld_body_path(path, base, "exemption"),
                               "exemption row %lld does not exempt transport of %s",
                               (long long)seq, ln->code);
     }

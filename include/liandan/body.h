@@ -19,9 +19,10 @@
 #define LD_BODY_OPTIONAL 0x1u /* absent or null: LD_OK with *out = NULL / default */
 
 /* Path of member `name` of the object at `base` ("event.body" + "lines" ...). */
-void ld_body_path(char out[LD_BODY_PATH_MAX], const char *base, const char *name);
-/* Path of element i of the array at `base`. */
-void ld_body_index(char out[LD_BODY_PATH_MAX], const char *base, size_t i);
+const char *ld_body_path(char out[LD_BODY_PATH_MAX], const char *base, const char *name);
+/* Path of element i of the array at `base`. Both return out, so that a
+ * refusal can build its path where it names it. */
+const char *ld_body_index(char out[LD_BODY_PATH_MAX], const char *base, size_t i);
 
 /* Refuse members of obj not in names[] (n of them). */
 enum ld_rc ld_body_only(const cJSON *obj, const char *base, const char *const *names, size_t n,
