@@ -126,7 +126,7 @@ main(int argc, char **argv)
                          MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)threads,
                          MHD_OPTION_CONNECTION_LIMIT, 1024u, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
                          256u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
                          MHD_OPTION_LISTEN_BACKLOG_SIZE, 511u, MHD_OPTION_END);
     if (d == NULL)
         die("cannot start the daemon");
