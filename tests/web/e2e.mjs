@@ -422,6 +422,30 @@ async function fillManifest(page, receiverManual) {
   else await page.selectOption('#receiver-select', RECEIVER);
 }
 
+// Signs the filled filing form; returns the number the ledger issued.
+async function signFiling(page) {
+  await page.click('#sign-file');
+  await page.waitForSelector('#filed-number', { timeout: 15000 });
+  return page.textContent('#filed-number');
+}
+
+// The carrier (page `carr`, a phone) picks manifest `number` up with the
+// demo crew and a plate of its permit, through the pickup form.
+async function pickUpOnPhone(number) {
+  await load(carr, `#/act/${number}/pickup`, 'pickup form (phone)');
+  await carr.click(`#permit-plates button.plate[data-plate="${plan.vehicle}"]`);
+  await fillCrew(carr);
+  await carr.click('#sign');
+  await carr.waitForSelector('#done .form-ok', { timeout: 15000 });
+}
+
+async function fillCrew(page) {
+  await page.fill('#driver-name', '王师傅');
+  await page.fill('#driver-licence', '210200123456');
+  await page.fill('#escort-name', '李押运');
+  await page.fill('#escort-licence', '210200654321');
+}
+
 await step('producer files a manifest: a refusal is shown next to its field, then filed', async () => {
   await load(prod, '#/file', 'file a manifest');
   await fillManifest(prod, plan.unlicensed);
@@ -466,10 +490,7 @@ await step('carrier on a phone: pending pickup, signs pickup and arrival', async
   await carr.click(`#permit-plates button.plate[data-plate="${plan.vehicle}"]`);
   assert((await carr.inputValue('#vehicle')) === plan.vehicle, 'tapping the plate did not fill the field');
   assert((await carr.getAttribute(`#permit-plates button.plate[data-plate="${plan.vehicle}"]`, 'aria-pressed')) === 'true', 'the tapped plate is not shown chosen');
-  await carr.fill('#driver-name', '王师傅');
-  await carr.fill('#driver-licence', '210200123456');
-  await carr.fill('#escort-name', '李押运');
-  await carr.fill('#escort-licence', '210200654321');
+  await fillCrew(carr);
   await shot(carr, '13-carrier-phone-pickup');
   await carr.click('#sign');
   await carr.waitForSelector('#done .form-ok', { timeout: 15000 });
@@ -575,9 +596,7 @@ await step('producer files a manifest, then cancels it through the pages with a 
   const was = await stateCounts(reg);
   await load(prod, '#/file', 'file a manifest');
   await fillManifest(prod);
-  await prod.click('#sign-file');
-  await prod.waitForSelector('#filed-number', { timeout: 15000 });
-  cancelNumber = await prod.textContent('#filed-number');
+  cancelNumber = await signFiling(prod);
   await go(prod, '#/m/' + cancelNumber, 'manifest detail (producer)');
   await prod.waitForSelector('#verified-all.ok', { timeout: 15000 });
   // The detail page offers the producer the cancellation while the manifest is filed.
@@ -621,18 +640,9 @@ let rejectNumber = null;
 await step('receiver rejects a whole load through the reject form; the trace shows the rejected part', async () => {
   await load(prod, '#/file', 'file a manifest');
   await fillManifest(prod);
-  await prod.click('#sign-file');
-  await prod.waitForSelector('#filed-number', { timeout: 15000 });
-  rejectNumber = await prod.textContent('#filed-number');
+  rejectNumber = await signFiling(prod);
   // The carrier, on the phone: pickup, then arrival.
-  await load(carr, `#/act/${rejectNumber}/pickup`, 'pickup form (phone)');
-  await carr.click(`#permit-plates button.plate[data-plate="${plan.vehicle}"]`);
-  await carr.fill('#driver-name', '王师傅');
-  await carr.fill('#driver-licence', '210200123456');
-  await carr.fill('#escort-name', '李押运');
-  await carr.fill('#escort-licence', '210200654321');
-  await carr.click('#sign');
-  await carr.waitForSelector('#done .form-ok', { timeout: 15000 });
+  await pickUpOnPhone(rejectNumber);
   await go(carr, '#/work', 'work (carrier)');
   await carr.waitForSelector(`#transit .task[data-number="${rejectNumber}"]`);
   await carr.click(`#transit .task[data-number="${rejectNumber}"] a[data-act=arrive]`);
@@ -783,18 +793,9 @@ const carr2 = await newPage(phone);
 await step('hand-over between two carriers: the next carrier takes over from the QR code, then signs arrival', async () => {
   await load(prod, '#/file', 'file a manifest');
   await fillManifest(prod);
-  await prod.click('#sign-file');
-  await prod.waitForSelector('#filed-number', { timeout: 15000 });
-  handNumber = await prod.textContent('#filed-number');
+  handNumber = await signFiling(prod);
   // Carrier 1 picks up on its phone.
-  await load(carr, `#/act/${handNumber}/pickup`, 'pickup form (phone)');
-  await carr.click(`#permit-plates button.plate[data-plate="${plan.vehicle}"]`);
-  await carr.fill('#driver-name', '王师傅');
-  await carr.fill('#driver-licence', '210200123456');
-  await carr.fill('#escort-name', '李押运');
-  await carr.fill('#escort-licence', '210200654321');
-  await carr.click('#sign');
-  await carr.waitForSelector('#done .form-ok', { timeout: 15000 });
+  await pickUpOnPhone(handNumber);
   // Its manifest page offers the arrival, not a hand-over (the next carrier signs that), and says so.
   await load(carr, '#/m/' + handNumber, 'manifest detail (carrier, phone)');
   assert(await carr.$(`a.button[href="#/act/${handNumber}/arrive"]`), 'arrival not offered to the carrier holding the load');
@@ -940,19 +941,10 @@ await step('receiver rejects part of one line of a two-line manifest; the rest i
   await prod.fill(`${l2} .emergency`, '泄漏时用沙土围堵吸附');
   await prod.waitForSelector('#receiver-select:not([disabled])');
   await prod.selectOption('#receiver-select', RECEIVER);
-  await prod.click('#sign-file');
-  await prod.waitForSelector('#filed-number', { timeout: 15000 });
-  partNumber = await prod.textContent('#filed-number');
+  partNumber = await signFiling(prod);
   const filed = (await api(prod, '/v1/manifests/' + partNumber)).body;
   assert(filed.events[0].body.lines.map((l) => l.qty_g).join(' ') === '800500 300000', 'lines filed: ' + JSON.stringify(filed.events[0].body.lines.map((l) => l.qty_g)));
-  await load(carr, `#/act/${partNumber}/pickup`, 'pickup form (phone)');
-  await carr.click(`#permit-plates button.plate[data-plate="${plan.vehicle}"]`);
-  await carr.fill('#driver-name', '王师傅');
-  await carr.fill('#driver-licence', '210200123456');
-  await carr.fill('#escort-name', '李押运');
-  await carr.fill('#escort-licence', '210200654321');
-  await carr.click('#sign');
-  await carr.waitForSelector('#done .form-ok', { timeout: 15000 });
+  await pickUpOnPhone(partNumber);
   await load(carr, `#/act/${partNumber}/arrive`, 'arrive form (phone)');
   await carr.click('#sign');
   await carr.waitForSelector('#done .form-ok', { timeout: 15000 });
