@@ -98,9 +98,9 @@ register_shape(const cJSON *body, struct ld_store_party *p, struct ld_err *err)
         rc = ld_err_set(err, LD_INVALID, "event.body.name",
                         "name must be a non-empty string of at most 300 bytes");
     rl = cJSON_GetObjectItemCaseSensitive(body, "roles");
-    if (!cJSON_IsArray(rl) || cJSON_GetArraySize(rl) == 0)
+    if (!cJSON_IsArray(rl) || cJSON_GetArraySize(rl) == 0) {
         rc = ld_err_set(err, LD_INVALID, "event.body.roles", "roles must be a non-empty array");
-    else
+    } else {
         cJSON_ArrayForEach(r, rl)
         {
             char field[48];
@@ -121,6 +121,7 @@ register_shape(const cJSON *body, struct ld_store_party *p, struct ld_err *err)
                 ld_buf_addc(&b, ',');
             ld_buf_adds(&b, r->valuestring);
         }
+    }
     d = cJSON_GetObjectItemCaseSensitive(body, "district");
     if (d != NULL) {
         int ok = cJSON_IsString(d) && strlen(d->valuestring) == 6;
