@@ -37,6 +37,8 @@
  * under 64 MiB resident); the writer keeps the hot end of the id index. */
 #define WRITER_CACHE_KIB 16384u
 #define READER_CACHE_KIB 4096u
+/* A declared body up to this size is allocated at once (access_cb). */
+#define BODY_AT_ONCE (64u * KIB)
 
 /* SPEC: schema/api.md. Order matters only for readability: a path matches
  * at most one pattern of each method. */
@@ -723,10 +725,19 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url, const char *meth
             r->too_large = r->route && r->route->body != LD_HTTP_NOBODY;
         } else {
             if (r->len + n + 1 > r->alloc) {
-                /* The declared length at once (a typical event is under 1 KiB:
-                 * a small allocation, which keeps malloc from consolidating
-                 * its free lists on every request), else doubling. */
-                size_t want = r->len + n <= r->declared ? r->declared + 1 : 2 * (r->len + n) + 1;
+                /* A small declared body at once: a typical event is under
+                 * 1 KiB, and one small allocation keeps malloc from
+                 * consolidating its free lists on every request. Larger ones
+                 * grow with what arrives, so that a client cannot make us
+                 * reserve its declared length without sending it. */
+                size_t want;
+                if (r->declared && r->declared <= BODY_AT_ONCE && r->len + n <= r->declared) {
+                    want = r->declared + 1;
+                } else {
+                    want = 2 * (r->len + n) + 1;
+                    if (want < 4096)
+                        want = 4096;
+                }
                 r->alloc = want > r->cap + 1 ? r->cap + 1 : want;
                 r->body = ld_xrealloc(r->body, r->alloc);
             }
