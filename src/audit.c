@@ -49,6 +49,40 @@ struct run {
 
 /* ---- results ------------------------------------------------------------ */
 
+/* src (may be NULL: "") into dst[cap], cut to fit, always terminated. */
+static void
+copy_str(char *dst, size_t cap, const char *src)
+{
+    size_t n = src ? strnlen(src, cap - 1) : 0;
+
+    if (n)
+        memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+/* Append an anomaly; detail is copied. A year of a provincial ledger holds
+ * ~10^5 anomalies, so no printf here (see emit for formatted details). */
+static void
+add_item(struct run *r, const char *rule, int64_t manifest, const char *party, const char *batch,
+         int64_t deadline, int provisional, const char *detail)
+{
+    struct ld_audit_item *it;
+
+    if (r->a->n == r->cap) {
+        r->cap = r->cap ? 2 * r->cap : 64;
+        r->a->items = ld_xrealloc(r->a->items, r->cap * sizeof *r->a->items);
+    }
+    it = &r->a->items[r->a->n++];
+    memset(it, 0, sizeof *it);
+    it->rule = rule;
+    it->manifest = manifest;
+    copy_str(it->party, sizeof it->party, party);
+    copy_str(it->batch, sizeof it->batch, batch);
+    it->deadline = deadline;
+    it->provisional = provisional;
+    it->detail = ld_xstrdup(detail);
+}
+
 static void
 emit(struct run *r, const char *rule, int64_t manifest, const char *party, const char *batch,
      int64_t deadline, int provisional, const char *fmt, ...)
@@ -61,26 +95,13 @@ static void
 emit(struct run *r, const char *rule, int64_t manifest, const char *party, const char *batch,
      int64_t deadline, int provisional, const char *fmt, ...)
 {
-    struct ld_audit_item *it;
     char line[512];
     va_list ap;
 
-    if (r->a->n == r->cap) {
-        r->cap = r->cap ? 2 * r->cap : 64;
-        r->a->items = ld_xrealloc(r->a->items, r->cap * sizeof *r->a->items);
-    }
-    it = &r->a->items[r->a->n++];
-    memset(it, 0, sizeof *it);
-    it->rule = rule;
-    it->manifest = manifest;
-    snprintf(it->party, sizeof it->party, "%s", party ? party : "");
-    snprintf(it->batch, sizeof it->batch, "%s", batch ? batch : "");
-    it->deadline = deadline;
-    it->provisional = provisional;
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    it->detail = ld_xstrdup(line);
+    add_item(r, rule, manifest, party, batch, deadline, provisional, line);
 }
 
 static void
@@ -564,10 +585,26 @@ manifest_rules(struct run *r, const struct mrow *m)
                  r->o->transit_days);
         }
     }
-    if (m->discrepancy)
-        emit(r, LD_AUDIT_DISCREPANCY, m->number, producer_of(m), NULL, -1, 0,
-             "receiver %s flagged a significant discrepancy or accepted only part (%s)",
-             m->receiver, ld_store_q_col_text(m->q, 10));
+    if (m->discrepancy) {
+        /* The most frequent anomaly (6 in 10 of a year's): built without
+         * printf, as "receiver %s flagged ... only part (%s)". */
+        static const char a[] = "receiver ",
+                          b[] = " flagged a significant discrepancy or accepted only part (";
+        const char *state = ld_store_q_col_text(m->q, 10);
+        char line[sizeof a + sizeof b + 2 * 64];
+        size_t n = sizeof a - 1, lr = strnlen(m->receiver, 64), ls = strnlen(state, 64);
+
+        memcpy(line, a, n);
+        memcpy(line + n, m->receiver, lr);
+        n += lr;
+        memcpy(line + n, b, sizeof b - 1);
+        n += sizeof b - 1;
+        memcpy(line + n, state, ls);
+        n += ls;
+        line[n++] = ')';
+        line[n] = '\0';
+        add_item(r, LD_AUDIT_DISCREPANCY, m->number, producer_of(m), NULL, -1, 0, line);
+    }
     if (m->paper && !m->timely)
         completed = completed_of(m);
     if (m->timely && m->paper && completed >= 0 &&
