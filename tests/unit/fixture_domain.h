@@ -2,7 +2,8 @@
  * tests/unit/fixture_domain.h - the domain-ledger fixture the report tests
  * share (test_audit.c, test_trace.c, test_bundle.c): parties with keys kept
  * by the test, and events signed and appended as a party or the regulator.
- * Each test file defines its own setup (ledger, calendar, licences).
+ * Each test file defines its own setup (ledger, calendar, licences) and the
+ * carrier CARR that file() and deliver() name.
  * Include after cmocka.h and the liandan headers it uses.
  */
 #ifndef LIANDAN_TESTS_FIXTURE_DOMAIN_H
@@ -116,6 +117,65 @@ party(struct fx *f, const char *id, const char *role, const char *district)
              id + 14, role, district);
     ok(f, "party.register", 0, "regulator", body);
     certify(f, id, f->keys[f->nkeys - 1]);
+}
+
+/* The teardown of every report test: close the ledger, free the keys, remove the directory. */
+static inline int
+fx_teardown(void **state)
+{
+    struct fx *f = *state;
+    char cmd[256];
+    size_t i;
+
+    ld_ledger_close(f->l);
+    ld_sig_secret_free(f->reg);
+    for (i = 0; i < f->nkeys; i++)
+        ld_sig_secret_free(f->keys[i]);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+/* File a one-line waste-oil manifest; from is a JSON array or NULL. Returns its number. */
+static inline long long
+file(struct fx *f, const char *filer, const char *receiver, long long qty, const char *from)
+{
+    char body[2048], fromj[600] = "";
+    int64_t now;
+    long long n;
+
+    assert_int_equal(ld_tm_now(&now), LD_OK);
+    n = (long long)ld_manifest_next_number(ld_ledger_store(f->l), filer, now);
+    assert_true(n > 0);
+    if (from)
+        snprintf(fromj, sizeof fromj, ",\"from\":%s", from);
+    snprintf(body, sizeof body,
+             "{\"producer\":{\"id\":\"%s\",\"name\":\"n\",\"address\":\"a\",\"contact\":\"c\","
+             "\"phone\":\"p\",\"emergency_phone\":\"e\"},\"consignor\":\"producer\","
+             "\"receiver\":\"%s\",\"carrier\":\"" CARR "\",\"lines\":[{\"name\":\"废矿物油\","
+             "\"catalogue\":\"2021\",\"code\":\"900-214-08\",\"category\":\"HW08\","
+             "\"hazard\":[\"T\",\"I\"],\"form\":\"liquid\",\"constituents\":\"oil\","
+             "\"packaging\":\"drum\",\"packages\":1,\"qty_g\":%lld,\"emergency\":\"sand\"%s}]}",
+             filer, receiver, qty, fromj);
+    ok(f, "manifest.file", n, filer, body);
+    return n;
+}
+
+/* Pickup, arrival, receipt (received/accepted grams) by receiver. */
+static inline void
+deliver(struct fx *f, long long n, const char *receiver, long long received, long long accepted)
+{
+    char body[256];
+
+    ok(f, "transport.pickup", n, CARR,
+       "{\"vehicle\":\"辽B12345\",\"driver\":{\"name\":\"a\",\"licence\":\"1\"},"
+       "\"escort\":{\"name\":\"b\",\"licence\":\"2\"},\"start\":\"s\",\"packages\":[1]}");
+    ok(f, "transport.arrive", n, CARR, "{\"place\":\"p\"}");
+    snprintf(body, sizeof body,
+             "{\"lines\":[{\"line\":1,\"received_g\":%lld,\"accepted_g\":%lld}]}", received,
+             accepted);
+    ok(f, "receipt.accept", n, receiver, body);
 }
 
 #endif

@@ -79,23 +79,6 @@ setup(void **state)
     return 0;
 }
 
-static int
-teardown(void **state)
-{
-    struct fx *f = *state;
-    char cmd[256];
-    size_t i;
-
-    ld_ledger_close(f->l);
-    ld_sig_secret_free(f->reg);
-    for (i = 0; i < f->nkeys; i++)
-        ld_sig_secret_free(f->keys[i]);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(f);
-    return 0;
-}
-
 /* ---- manifest steps ----------------------------------------------------- */
 
 /* File a one-line 800 kg waste-oil manifest at t; extra is appended to the body
@@ -560,14 +543,14 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_receipt_spring_festival, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_transit_national_day, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_quantities, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_licence_and_capacity, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_vehicle_and_paper, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_balance, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_provisional, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_options, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_receipt_spring_festival, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_transit_national_day, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_quantities, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_licence_and_capacity, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_vehicle_and_paper, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_balance, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_provisional, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_options, setup, fx_teardown),
     };
     return cmocka_run_group_tests_name("audit", tests, NULL, NULL);
 }

@@ -83,65 +83,9 @@ setup(void **state)
     return 0;
 }
 
-static int
-teardown(void **state)
-{
-    struct fx *f = *state;
-    char cmd[256];
-    size_t i;
-
-    ld_ledger_close(f->l);
-    ld_sig_secret_free(f->reg);
-    for (i = 0; i < f->nkeys; i++)
-        ld_sig_secret_free(f->keys[i]);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(f);
-    return 0;
-}
-
 /* ---- manifest steps ----------------------------------------------------- */
 
-/* File a one-line waste-oil manifest; from is a JSON array or NULL. Returns its number. */
-static long long
-file(struct fx *f, const char *filer, const char *receiver, long long qty, const char *from)
-{
-    char body[2048], fromj[600] = "";
-    int64_t now;
-    long long n;
-
-    assert_int_equal(ld_tm_now(&now), LD_OK);
-    n = (long long)ld_manifest_next_number(ld_ledger_store(f->l), filer, now);
-    assert_true(n > 0);
-    if (from)
-        snprintf(fromj, sizeof fromj, ",\"from\":%s", from);
-    snprintf(body, sizeof body,
-             "{\"producer\":{\"id\":\"%s\",\"name\":\"n\",\"address\":\"a\",\"contact\":\"c\","
-             "\"phone\":\"p\",\"emergency_phone\":\"e\"},\"consignor\":\"producer\","
-             "\"receiver\":\"%s\",\"carrier\":\"" CARR "\",\"lines\":[{\"name\":\"废矿物油\","
-             "\"catalogue\":\"2021\",\"code\":\"900-214-08\",\"category\":\"HW08\","
-             "\"hazard\":[\"T\",\"I\"],\"form\":\"liquid\",\"constituents\":\"oil\","
-             "\"packaging\":\"drum\",\"packages\":1,\"qty_g\":%lld,\"emergency\":\"sand\"%s}]}",
-             filer, receiver, qty, fromj);
-    ok(f, "manifest.file", n, filer, body);
-    return n;
-}
-
-/* Pickup, arrival, receipt (received/accepted grams) by receiver. */
-static void
-deliver(struct fx *f, long long n, const char *receiver, long long received, long long accepted)
-{
-    char body[256];
-
-    ok(f, "transport.pickup", n, CARR,
-       "{\"vehicle\":\"辽B12345\",\"driver\":{\"name\":\"a\",\"licence\":\"1\"},"
-       "\"escort\":{\"name\":\"b\",\"licence\":\"2\"},\"start\":\"s\",\"packages\":[1]}");
-    ok(f, "transport.arrive", n, CARR, "{\"place\":\"p\"}");
-    snprintf(body, sizeof body,
-             "{\"lines\":[{\"line\":1,\"received_g\":%lld,\"accepted_g\":%lld}]}", received,
-             accepted);
-    ok(f, "receipt.accept", n, receiver, body);
-}
+/* file() and deliver() are in fixture_domain.h. */
 
 static void
 dispose(struct fx *f, long long n, const char *receiver, const char *method, long long qty)
@@ -524,12 +468,12 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_collector_and_rejection, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_renderings, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_subjects, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cancelled_draw, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_broken, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fifty_hops, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_collector_and_rejection, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_renderings, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_subjects, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_cancelled_draw, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_broken, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_fifty_hops, setup, fx_teardown),
     };
     return cmocka_run_group_tests_name("trace", tests, NULL, NULL);
 }
