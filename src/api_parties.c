@@ -12,16 +12,12 @@
 #include "liandan/view.h"
 #include "liandan/banned.h"
 
-void
-ld_api_parties_list(struct ld_http_req *r)
+/* 200 {"items": items} when rc is LD_OK (items taken over), else rc's error. */
+static void
+reply_items(struct ld_http_req *r, enum ld_rc rc, cJSON *items)
 {
-    struct ld_ledger *l = ld_http_reader(r);
-    cJSON *items = NULL, *out;
-    enum ld_rc rc;
+    cJSON *out;
 
-    if (l == NULL)
-        return;
-    rc = ld_view_parties(ld_ledger_store(l), &items);
     if (rc != LD_OK) {
         ld_http_fail(r, rc, NULL);
         return;
@@ -29,6 +25,19 @@ ld_api_parties_list(struct ld_http_req *r)
     out = cJSON_CreateObject();
     cJSON_AddItemToObject(out, "items", items);
     ld_http_reply_json(r, 200, out);
+}
+
+void
+ld_api_parties_list(struct ld_http_req *r)
+{
+    struct ld_ledger *l = ld_http_reader(r);
+    cJSON *items = NULL;
+    enum ld_rc rc;
+
+    if (l == NULL)
+        return;
+    rc = ld_view_parties(ld_ledger_store(l), &items);
+    reply_items(r, rc, items);
 }
 
 void
@@ -117,7 +126,7 @@ ld_api_directory(struct ld_http_req *r)
     struct codes c;
     struct ld_ledger *l;
     int64_t t = ld_http_now();
-    cJSON *items = NULL, *out;
+    cJSON *items = NULL;
     size_t i;
     enum ld_rc rc;
 
@@ -152,11 +161,5 @@ ld_api_directory(struct ld_http_req *r)
                       "role is receiver, collector, carrier or producer");
         return;
     }
-    if (rc != LD_OK) {
-        ld_http_fail(r, rc, NULL);
-        return;
-    }
-    out = cJSON_CreateObject();
-    cJSON_AddItemToObject(out, "items", items);
-    ld_http_reply_json(r, 200, out);
+    reply_items(r, rc, items);
 }
