@@ -89,18 +89,14 @@ cli_read(const char *path, char **out, size_t *len)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     struct ld_buf b = LD_BUF_INIT;
-    char chunk[8192];
-    size_t n;
-    int bad;
+    enum ld_rc rc;
 
     if (f == NULL)
         return LD_IO;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        ld_buf_add(&b, chunk, n);
-    bad = ferror(f);
+    rc = ld_buf_read_stream(&b, f);
     if (f != stdin)
         fclose(f);
-    if (bad) {
+    if (rc != LD_OK) {
         ld_buf_release(&b);
         return LD_IO;
     }

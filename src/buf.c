@@ -96,18 +96,25 @@ ld_buf_detach(struct ld_buf *b, size_t *len_out)
 }
 
 enum ld_rc
+ld_buf_read_stream(struct ld_buf *b, FILE *f)
+{
+    char chunk[8192];
+    size_t n;
+
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        ld_buf_add(b, chunk, n);
+    return ferror(f) ? LD_IO : LD_OK;
+}
+
+enum ld_rc
 ld_buf_read_file(struct ld_buf *b, const char *path)
 {
     FILE *f = fopen(path, "rb");
-    char chunk[4096];
-    size_t n;
-    int bad;
+    enum ld_rc rc;
 
     if (f == NULL)
         return LD_IO;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        ld_buf_add(b, chunk, n);
-    bad = ferror(f);
+    rc = ld_buf_read_stream(b, f);
     fclose(f);
-    return bad ? LD_IO : LD_OK;
+    return rc;
 }

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "liandan/err.h"
 
@@ -34,6 +35,10 @@ void ld_buf_release(struct ld_buf *b);
 /* Append the whole file at path. Returns LD_OK or LD_IO (cannot open or
  * read; b then holds what was read before the error). */
 enum ld_rc ld_buf_read_file(struct ld_buf *b, const char *path);
+
+/* Append everything left to read from f (borrowed; not closed). LD_OK or
+ * LD_IO on a read error (what was read stays in b). */
+enum ld_rc ld_buf_read_stream(struct ld_buf *b, FILE *f);
 
 /* Hand the data to the caller (who frees it with free()); b is left empty.
  * Never returns NULL: an empty buffer yields "". *len_out may be NULL. */
