@@ -51,6 +51,24 @@ setup_ledger() {
     ld init --origin test.example/ledger --regulator "$T/reg.key.pub" >/dev/null
 }
 
+# keyed_party ID KEYNAME ROLE DISTRICT NAME: the regulator (reg.key) registers
+# the party and certifies a new unencrypted key KEYNAME.key for it.
+keyed_party() {
+    ld party register --key reg.key --id "$1" --name "$5" --role "$3" --district "$4" >/dev/null
+    ld keygen --name "$2" --no-passphrase -o "$2.key" >/dev/null
+    ld party key --key reg.key --id "$1" --pub "$2.key.pub" >/dev/null
+}
+
+# licence_hw08 ID KIND NUMBER: a disposal or collection licence for HW08 with
+# methods R9 and D10, valid 2026-01-01 to 2027-12-31.
+licence_hw08() {
+    cat > lic.json <<J
+{"id":"$1","kind":"$2","number":"$3","valid_from":"2026-01-01","valid_until":"2027-12-31",
+ "codes":["HW08"],"methods":["R9","D10"]}
+J
+    expect_exit 0 ld party licence --key reg.key --body lic.json
+}
+
 # expect_nonzero CMD...: CMD must fail (any non-zero status).
 expect_nonzero() {
     set +e

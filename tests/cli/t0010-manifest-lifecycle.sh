@@ -7,9 +7,7 @@ export LIANDAN_NOW=2026-03-02T01:00:00Z
 PROD=91210213MA0U8XKX3M CARR=91210200MA0QD6W09B RECV=91210200MA0XR3RL2D
 for p in "$PROD producer 210213" "$CARR carrier 210204" "$RECV receiver 210213"; do
     set -- $p
-    ld party register --key reg.key --id "$1" --name "N$2" --role "$2" --district "$3" >/dev/null
-    ld keygen --name "$2" --no-passphrase -o "$2.key" >/dev/null
-    ld party key --key reg.key --id "$1" --pub "$2.key.pub" >/dev/null
+    keyed_party "$1" "$2" "$2" "$3" "N$2"
 done
 cat > lic.json <<J
 {"id":"$RECV","kind":"disposal","number":"辽危废经许可证2102001号","valid_from":"2026-01-01",

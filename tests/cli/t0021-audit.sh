@@ -12,9 +12,7 @@ R1=9121020400000005X8 R2=9121021100000006XD R3=9121028300000007XP
 for p in "$PROD prod producer 210213" "$CARR carr carrier 210204" "$R1 r1 receiver 210204" \
          "$R2 r2 receiver 210211" "$R3 r3 receiver 210283"; do
     set -- $p
-    ld party register --key reg.key --id "$1" --name "N$2" --role "$3" --district "$4" >/dev/null
-    ld keygen --name "$2" --no-passphrase -o "$2.key" >/dev/null
-    ld party key --key reg.key --id "$1" --pub "$2.key.pub" >/dev/null
+    keyed_party "$1" "$2" "$3" "$4" "N$2"
 done
 licence() { # ID NUMBER UNTIL [CAPACITY-JSON]
     cat > lic.json <<J

@@ -16,19 +16,10 @@ for p in "$P1 p1 producer 210213 大连一号化工有限公司" "$P2 p2 produce
          "$COL col collector 210213 金州危废收集站" "$R1 r1 receiver 210204 大连东泰处置中心" \
          "$CARR carr carrier 210204 大连危货运输公司" "$OTHER other producer 210281 瓦房店三号汽修厂"; do
     set -- $p
-    ld party register --key reg.key --id "$1" --name "$5" --role "$3" --district "$4" >/dev/null
-    ld keygen --name "$2" --no-passphrase -o "$2.key" >/dev/null
-    ld party key --key reg.key --id "$1" --pub "$2.key.pub" >/dev/null
+    keyed_party "$1" "$2" "$3" "$4" "$5"
 done
-licence() { # ID KIND NUMBER
-    cat > lic.json <<J
-{"id":"$1","kind":"$2","number":"$3","valid_from":"2026-01-01","valid_until":"2027-12-31",
- "codes":["HW08"],"methods":["R9","D10"]}
-J
-    expect_exit 0 ld party licence --key reg.key --body lic.json
-}
-licence "$COL" collection 辽危废收集2102001号
-licence "$R1" disposal 辽危废经许可证2102001号
+licence_hw08 "$COL" collection 辽危废收集2102001号
+licence_hw08 "$R1" disposal 辽危废经许可证2102001号
 cat > permit.json <<J
 {"id":"$CARR","number":"辽交运管许可大字210200001号","valid_from":"2026-01-01",
  "valid_until":"2028-12-31","vehicles":["辽B12345"]}
