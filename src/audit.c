@@ -61,7 +61,7 @@ copy_str(char *dst, size_t cap, const char *src)
 }
 
 /* Append an anomaly; detail is copied. A year of a provincial ledger holds
- * ~10^5 anomalies, so no printf here (see emit for formatted details). */
+ * ~10^5 anomalies: party and batch are copied without printf. */
 static void
 add_item(struct run *r, const char *rule, int64_t manifest, const char *party, const char *batch,
          int64_t deadline, int provisional, const char *detail)
@@ -585,26 +585,10 @@ manifest_rules(struct run *r, const struct mrow *m)
                  r->o->transit_days);
         }
     }
-    if (m->discrepancy) {
-        /* The most frequent anomaly (6 in 10 of a year's): built without
-         * printf, as "receiver %s flagged ... only part (%s)". */
-        static const char a[] = "receiver ",
-                          b[] = " flagged a significant discrepancy or accepted only part (";
-        const char *state = ld_store_q_col_text(m->q, 10);
-        char line[sizeof a + sizeof b + 2 * 64];
-        size_t n = sizeof a - 1, lr = strnlen(m->receiver, 64), ls = strnlen(state, 64);
-
-        memcpy(line, a, n);
-        memcpy(line + n, m->receiver, lr);
-        n += lr;
-        memcpy(line + n, b, sizeof b - 1);
-        n += sizeof b - 1;
-        memcpy(line + n, state, ls);
-        n += ls;
-        line[n++] = ')';
-        line[n] = '\0';
-        add_item(r, LD_AUDIT_DISCREPANCY, m->number, producer_of(m), NULL, -1, 0, line);
-    }
+    if (m->discrepancy)
+        emit(r, LD_AUDIT_DISCREPANCY, m->number, producer_of(m), NULL, -1, 0,
+             "receiver %s flagged a significant discrepancy or accepted only part (%s)",
+             m->receiver, ld_store_q_col_text(m->q, 10));
     if (m->paper && !m->timely)
         completed = completed_of(m);
     if (m->timely && m->paper && completed >= 0 &&
