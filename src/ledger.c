@@ -447,6 +447,18 @@ receipt_msg(const struct ld_receipt *r, const char *at, char buf[RECEIPT_MSG_MAX
     return n;
 }
 
+/* The ledger key's signature over r's message, accepted_at written as at
+ * (thread-safe: the workers sign receipts ahead, the writer the others). */
+static void
+sign_receipt(const struct ld_ledger *l, const struct ld_receipt *r, const char *at,
+             uint8_t sig[LD_SIG_SIG])
+{
+    char msg[RECEIPT_MSG_MAX];
+    size_t len = receipt_msg(r, at, msg);
+
+    ld_sig_sign(l->ledger_key, NULL, msg, len, sig);
+}
+
 char *
 ld_receipt_message(const struct ld_receipt *r, size_t *len)
 {
@@ -669,20 +681,16 @@ write_event(struct ld_ledger *l, const struct ld_event *ev, const struct ld_rule
             uint64_t ahead_idx, struct ld_receipt *r)
 {
     struct ld_store_event row;
-    char msg[RECEIPT_MSG_MAX];
-    size_t msg_len;
     enum ld_rc rc;
 
     memset(r, 0, sizeof *r);
     memcpy(r->id, ev->id_hex, sizeof r->id);
     r->leaf_index = l->frontier.size;
     r->accepted_at = now;
-    if (presig && ahead_idx == r->leaf_index) {
+    if (presig && ahead_idx == r->leaf_index)
         memcpy(r->sig, presig, LD_SIG_SIG);
-    } else {
-        msg_len = receipt_msg(r, now_text, msg);
-        ld_sig_sign(l->ledger_key, NULL, msg, msg_len, r->sig);
-    }
+    else
+        sign_receipt(l, r, now_text, r->sig);
 
     row.idx = r->leaf_index;
     memcpy(row.id, ev->id, LD_MERKLE_HASH);
@@ -788,15 +796,12 @@ prep_one(struct prep *p, size_t i)
     }
     if (p->sign_ahead && p->sig[i] == SIG_GOOD) {
         struct ld_receipt r;
-        char msg[RECEIPT_MSG_MAX];
-        size_t len;
 
         memset(&r, 0, sizeof r);
         memcpy(r.id, p->evs[i].id_hex, sizeof r.id);
         r.leaf_index = p->size0 + i;
         r.accepted_at = p->now;
-        len = receipt_msg(&r, p->now_text, msg);
-        ld_sig_sign(p->l->ledger_key, NULL, msg, len, p->rsig[i]);
+        sign_receipt(p->l, &r, p->now_text, p->rsig[i]);
         p->rsig_ok[i] = 1;
     }
     atomic_store(&p->state[i], ITEM_DONE);
